@@ -1,0 +1,54 @@
+//===- QuantGrid.h - Quantization parameters resolved per block -*- C++ -*-===//
+//
+// A `!quant.uniform` type describes its scales in three shapes (one value, one
+// per slice along an axis, one per sub-channel block). Every pass that computes
+// with them wants one shape: a grid of blocks over the tensor. QuantGrid is
+// that view, built once and checked once.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADAROUND_DIALECT_ADAROUND_IR_QUANTGRID_H
+#define ADAROUND_DIALECT_ADAROUND_IR_QUANTGRID_H
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Types.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace mlir::adaround {
+
+struct QuantGrid {
+  /// Integer storage range.
+  int64_t qmin = 0;
+  int64_t qmax = 0;
+  bool isSigned = true;
+  unsigned storageWidth = 8;
+  /// Extent of one block along each tensor dimension: 1 along a per-axis
+  /// dimension, the whole dimension where the parameters do not vary.
+  SmallVector<int64_t> blockSizes;
+  /// Number of blocks along each dimension: shape[i] / blockSizes[i].
+  SmallVector<int64_t> gridShape;
+  /// One scale (rounded to f32) and zero point per block, row-major over
+  /// `gridShape`.
+  SmallVector<float> scales;
+  SmallVector<int64_t> zeroPoints;
+
+  /// Resolves `qtype` for a tensor of `shape`. Emits a diagnostic naming the
+  /// offending part of `qtype` and fails when the two do not fit together or a
+  /// parameter is out of range (non-positive or non-finite scale, zero point
+  /// outside the storage range, storage narrower than 2 or wider than 16 bits).
+  static FailureOr<QuantGrid>
+  get(Type qtype, ArrayRef<int64_t> shape,
+      function_ref<InFlightDiagnostic()> emitError);
+
+  /// Index into `scales`/`zeroPoints` of the element at row-major `index` of a
+  /// tensor of `shape`.
+  int64_t blockIndexOf(int64_t index, ArrayRef<int64_t> shape) const;
+
+  bool isPerTensor() const { return scales.size() == 1; }
+  bool hasUniformZeroPoint() const;
+};
+
+} // namespace mlir::adaround
+
+#endif // ADAROUND_DIALECT_ADAROUND_IR_QUANTGRID_H

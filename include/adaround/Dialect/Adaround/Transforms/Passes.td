@@ -1,0 +1,113 @@
+#ifndef ADAROUND_TRANSFORMS_PASSES_TD
+#define ADAROUND_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AdaroundCalibrate : Pass<"adaround-calibrate"> {
+  let summary = "Choose qtype by min-max and initialise V, as PyTorch's observer does";
+  let description = [{
+    For every `adaround.fake_quant` whose input is a float constant and that is
+    not yet calibrated (it has no `v`), computes the quantization parameters
+    by min-max (unless the op already carries a `qtype`, which is then kept)
+    and initialises `v` from the residual, so that soft rounding starts as the
+    identity: `V = -log((zeta - gamma) / (r - gamma) - 1)`,
+    `r = x / s - floor(x / s)`.
+
+    With `insert`, first wraps the float weight constants that feed
+    `linalg.matmul`, `linalg.batch_matmul`, `linalg.matvec` and the 2-D
+    convolutions in new uncalibrated ops, quantized along each op's output
+    channel axis.
+  }];
+  let options = [
+    Option<"bits", "bits", "unsigned", "8", "storage width, 2 to 16 bits">,
+    Option<"isUnsigned", "unsigned", "bool", "false", "unsigned storage">,
+    Option<"symmetric", "symmetric", "bool", "true",
+           "symmetric min-max (false: asymmetric, with a zero point)">,
+    Option<"granularity", "granularity", "std::string", "\"per-channel\"",
+           "per-tensor, per-channel or blockwise">,
+    Option<"axis", "axis", "int64_t", "0",
+           "channel axis for per-channel and blockwise on existing ops">,
+    Option<"blockSize", "block-size", "int64_t", "32",
+           "block size along the non-channel (last reduction) axis for blockwise">,
+    Option<"insert", "insert", "bool", "false",
+           "wrap float weight constants of matmul/matvec/conv ops first">,
+    Option<"rounding", "rounding", "std::string", "\"soft\"",
+           "rounding mode of inserted ops: soft or hard">,
+  ];
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
+}
+
+def AdaroundBake : Pass<"adaround-bake"> {
+  let summary = "Bake hard rounding decisions into integer weight constants";
+  let description = [{
+    Replaces every calibrated `adaround.fake_quant` of a constant by the baked
+    integers `q = clamp(floor(x / s) + z + [V >= 0], qmin, qmax)` and a
+    standard dequantization. Deployment uses hard decisions: a soft op is baked
+    with its hard decisions.
+
+    By default the integers become a constant of the storage type followed by
+    `quant.scast` and `quant.dcast`. i4 and i2 storage is packed: two (four)
+    values per byte, first element in the low bits, in an `i8` constant of
+    `ceil(n * bits / 8)` elements, unpacked by `adaround.unpack`-free arith in
+    a `linalg.generic` that dequantizes in the same loop.
+  }];
+  let options = [
+    Option<"emitFloat", "emit-float", "bool", "false",
+           "fold completely: emit the fake-quantized f32 constant">,
+    Option<"arithDequant", "arith-dequant", "bool", "false",
+           "dequantize with arith in linalg.generic instead of quant ops">,
+    Option<"pack", "pack", "bool", "true",
+           "pack sub-byte storage (i4, i2) several values per byte">,
+    Option<"verbose", "verbose", "bool", "false",
+           "remark on ops left alone (non-constant input)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::quant::QuantDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def AdaroundVectorizeElementwise : Pass<"adaround-vectorize-elementwise",
+                                        "::mlir::func::FuncOp"> {
+  let summary = "Tile and vectorize elementwise linalg.generic ops";
+  let description = [{
+    Tiles every all-parallel `linalg.generic` on tensors to
+    `1 x ... x 1 x vector-width`, peels the partial last tile, and vectorizes
+    (the full tiles without masks, the remainder with masks).
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "16",
+           "f32 lanes per vector (16 fills an AVX-512 register)">,
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::affine::AffineDialect",
+  ];
+}
+
+def AdaroundExpandMath : Pass<"adaround-expand-math"> {
+  let summary = "Replace math.exp and friends by polynomial approximations";
+  let description = [{
+    Runs upstream `populateMathPolynomialApproximationPatterns`, so that
+    `exp` in the kernels becomes vectorizable arithmetic instead of a scalar
+    libm (or libdevice) call per element.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def AdaroundCheckLowered : Pass<"adaround-check-lowered", "::mlir::ModuleOp"> {
+  let summary = "Fail with a diagnostic on any op not in the target dialects";
+  let options = [
+    ListOption<"allowedDialects", "allowed-dialects", "std::string",
+               "dialects that may remain">,
+  ];
+}
+
+#endif // ADAROUND_TRANSFORMS_PASSES_TD

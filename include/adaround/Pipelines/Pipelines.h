@@ -1,0 +1,60 @@
+//===- Pipelines.h - adaround compilation pipelines -------------*- C++ -*-===//
+
+#ifndef ADAROUND_PIPELINES_PIPELINES_H
+#define ADAROUND_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace mlir::adaround {
+
+/// Options of `--adaround-to-llvm`.
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  Option<int64_t> vectorWidth{*this, "vector-width",
+                              llvm::cl::desc("f32 lanes per vector"),
+                              llvm::cl::init(16)};
+};
+
+/// Options of `--adaround-to-nvvm`.
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("target SM"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> features{*this, "features",
+                               llvm::cl::desc("PTX version feature"),
+                               llvm::cl::init("+ptx80")};
+  Option<std::string> format{*this, "format",
+                             llvm::cl::desc("isa (PTX text), bin (cubin) or "
+                                            "fatbin"),
+                             llvm::cl::init("isa")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("threads per block"),
+                            llvm::cl::init(256)};
+  Option<int64_t> elementsPerThread{
+      *this, "elements-per-thread",
+      llvm::cl::desc("contiguous elements per thread (vectorized access)"),
+      llvm::cl::init(4)};
+  Option<bool> fastMath{*this, "fast-math",
+                        llvm::cl::desc("allow flush-to-zero and approximate "
+                                       "division (breaks exactness)"),
+                        llvm::cl::init(false)};
+};
+
+/// func/tensor/linalg with adaround ops down to the LLVM dialect: lowering,
+/// vectorization, bufferization (writing into destinations, no copies),
+/// polynomial exp, and LLVM conversion. Fails naming any op left over.
+LogicalResult buildCPUPipeline(OpPassManager &pm,
+                               const CPUPipelineOptions &options);
+
+/// The same front end, then GPU kernels outlined and compiled to NVVM/PTX in a
+/// gpu.binary, with host code in the LLVM dialect.
+LogicalResult buildGPUPipeline(OpPassManager &pm,
+                               const GPUPipelineOptions &options);
+
+/// Registers `--adaround-to-llvm` and `--adaround-to-nvvm`.
+void registerAdaroundPipelines();
+
+} // namespace mlir::adaround
+
+#endif // ADAROUND_PIPELINES_PIPELINES_H

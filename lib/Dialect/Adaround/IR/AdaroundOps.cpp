@@ -1,0 +1,94 @@
+//===- AdaroundOps.cpp - adaround.fake_quant ------------------------------===//
+
+#include "adaround/Dialect/Adaround/IR/Adaround.h"
+
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::adaround;
+
+#define GET_OP_CLASSES
+#include "adaround/Dialect/Adaround/IR/AdaroundOps.cpp.inc"
+
+std::optional<ArrayRef<float>>
+mlir::adaround::getF32Values(ElementsAttr attr,
+                             SmallVectorImpl<float> &storage) {
+  if (!attr.getElementType().isF32())
+    return std::nullopt;
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr))
+    return resource.tryGetAsArrayRef();
+  auto dense = dyn_cast<DenseFPElementsAttr>(attr);
+  if (!dense)
+    return std::nullopt;
+  if (dense.isSplat()) {
+    storage.assign(dense.getNumElements(), dense.getSplatValue<float>());
+    return ArrayRef<float>(storage);
+  }
+  ArrayRef<char> raw = dense.getRawData();
+  return ArrayRef<float>(reinterpret_cast<const float *>(raw.data()),
+                         dense.getNumElements());
+}
+
+FailureOr<QuantGrid> FakeQuantOp::getQuantGrid() {
+  if (!getQtype())
+    return emitOpError("has no 'qtype'; run --adaround-calibrate first");
+  return QuantGrid::get(*getQtype(),
+                        cast<RankedTensorType>(getInput().getType()).getShape(),
+                        [&] { return emitOpError(); });
+}
+
+LogicalResult FakeQuantOp::verify() {
+  auto inputType = dyn_cast<RankedTensorType>(getInput().getType());
+  if (!inputType)
+    return emitOpError("expects a ranked tensor operand, got ")
+           << getInput().getType();
+  if (!inputType.hasStaticShape())
+    return emitOpError("expects a statically shaped operand, got ")
+           << inputType;
+  if (!inputType.getElementType().isF32())
+    return emitOpError("expects f32 elements, got ")
+           << inputType.getElementType();
+
+  float zeta = getZeta().convertToFloat(), gamma = getGamma().convertToFloat();
+  if (!(zeta > 1.0f) || !std::isfinite(zeta))
+    return emitOpError("attribute 'zeta' must be a finite value > 1, got ")
+           << zeta;
+  if (!(gamma < 0.0f) || !std::isfinite(gamma))
+    return emitOpError("attribute 'gamma' must be a finite value < 0, got ")
+           << gamma;
+
+  if (std::optional<Type> qtype = getQtype()) {
+    auto quantType = dyn_cast<quant::QuantizedType>(*qtype);
+    if (quantType && quantType.getExpressedType() != inputType.getElementType())
+      return emitOpError("attribute 'qtype' expresses ")
+             << quantType.getExpressedType() << " but the operand holds "
+             << inputType.getElementType();
+    if (failed(getQuantGrid()))
+      return failure();
+  } else if (getV()) {
+    return emitOpError("attribute 'v' requires attribute 'qtype'");
+  }
+
+  std::optional<ElementsAttr> v = getV();
+  if (!v)
+    return success();
+  auto vType = cast<ShapedType>(v->getType());
+  if (vType.getShape() != inputType.getShape() ||
+      vType.getElementType() != inputType.getElementType())
+    return emitOpError("attribute 'v' has type ")
+           << vType << " but must match the operand type " << inputType;
+  SmallVector<float> storage;
+  // An elided resource blob cannot be checked here; the passes that read the
+  // values report it.
+  if (std::optional<ArrayRef<float>> values = getF32Values(*v, storage)) {
+    const float *bad =
+        llvm::find_if(*values, [](float x) { return !std::isfinite(x); });
+    if (bad != values->end())
+      return emitOpError("attribute 'v' has non-finite value ")
+             << *bad << " at element " << (bad - values->begin());
+  }
+  return success();
+}

@@ -1,0 +1,138 @@
+//===- QuantGrid.cpp - Quantization parameters resolved per block ---------===//
+
+#include "adaround/Dialect/Adaround/IR/QuantGrid.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::adaround;
+
+namespace {
+/// Collects scales and zero points of one block, checking each.
+struct ParamCollector {
+  QuantGrid &grid;
+  function_ref<InFlightDiagnostic()> emitError;
+
+  LogicalResult add(double scale, int64_t zeroPoint) {
+    // Scales are used as f32: check the value the arithmetic will see.
+    float s = static_cast<float>(scale);
+    size_t block = grid.scales.size();
+    if (!(s > 0.0f) || !std::isfinite(s))
+      return emitError() << "attribute 'qtype' has scale " << scale
+                         << " at block " << block
+                         << " that is not a positive finite f32";
+    if (zeroPoint < grid.qmin || zeroPoint > grid.qmax)
+      return emitError() << "attribute 'qtype' has zero point " << zeroPoint
+                         << " at block " << block << " outside the storage range ["
+                         << grid.qmin << ", " << grid.qmax << "]";
+    grid.scales.push_back(s);
+    grid.zeroPoints.push_back(zeroPoint);
+    return success();
+  }
+};
+} // namespace
+
+FailureOr<QuantGrid>
+QuantGrid::get(Type qtype, ArrayRef<int64_t> shape,
+               function_ref<InFlightDiagnostic()> emitError) {
+  auto quantType = dyn_cast<quant::QuantizedType>(qtype);
+  if (!quantType || !isa<quant::UniformQuantizedType,
+                         quant::UniformQuantizedPerAxisType,
+                         quant::UniformQuantizedSubChannelType>(qtype))
+    return emitError() << "attribute 'qtype' must be a !quant.uniform type, got "
+                       << qtype;
+
+  QuantGrid grid;
+  grid.isSigned = quantType.isSigned();
+  grid.storageWidth = quantType.getStorageTypeIntegralWidth();
+  grid.qmin = quantType.getStorageTypeMin();
+  grid.qmax = quantType.getStorageTypeMax();
+  if (grid.storageWidth < 2 || grid.storageWidth > 16)
+    return emitError() << "attribute 'qtype' has " << grid.storageWidth
+                       << "-bit storage; expected 2 to 16 bits";
+  if (grid.qmin >= grid.qmax)
+    return emitError() << "attribute 'qtype' has an empty storage range ["
+                       << grid.qmin << ", " << grid.qmax << "]";
+
+  int64_t rank = shape.size();
+  grid.blockSizes.assign(shape.begin(), shape.end());
+  ParamCollector collect{grid, emitError};
+
+  if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(qtype)) {
+    if (failed(collect.add(perTensor.getScale(), perTensor.getZeroPoint())))
+      return failure();
+  } else if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(qtype)) {
+    int64_t axis = perAxis.getQuantizedDimension();
+    if (axis < 0 || axis >= rank)
+      return emitError() << "attribute 'qtype' has axis " << axis
+                         << " out of range for an operand of rank " << rank;
+    int64_t count = perAxis.getScales().size();
+    if (count != shape[axis])
+      return emitError() << "attribute 'qtype' has " << count
+                         << " scales for axis " << axis << " of size "
+                         << shape[axis];
+    grid.blockSizes[axis] = 1;
+    for (auto [scale, zp] :
+         llvm::zip_equal(perAxis.getScales(), perAxis.getZeroPoints()))
+      if (failed(collect.add(scale, zp)))
+        return failure();
+  } else {
+    auto subChannel = cast<quant::UniformQuantizedSubChannelType>(qtype);
+    for (auto [axis, block] : llvm::zip_equal(
+             subChannel.getQuantizedDimensions(), subChannel.getBlockSizes())) {
+      if (axis < 0 || axis >= rank)
+        return emitError() << "attribute 'qtype' has axis " << axis
+                           << " out of range for an operand of rank " << rank;
+      if (block <= 0 || shape[axis] % block != 0)
+        return emitError() << "attribute 'qtype' has block size " << block
+                           << " that does not divide dimension " << axis
+                           << " of size " << shape[axis];
+      grid.blockSizes[axis] = block;
+    }
+    DenseElementsAttr scales = subChannel.getScales();
+    DenseElementsAttr zeroPoints = subChannel.getZeroPoints();
+    ArrayRef<int64_t> scaleShape = scales.getType().getShape();
+    SmallVector<int64_t> expected;
+    for (int64_t i = 0; i < rank; ++i)
+      expected.push_back(grid.blockSizes[i] ? shape[i] / grid.blockSizes[i] : 0);
+    if (scaleShape != ArrayRef<int64_t>(expected))
+      return emitError() << "attribute 'qtype' has scales of shape "
+                         << scales.getType() << " but the operand needs one "
+                         << "scale per block, " << expected.size()
+                         << " dimensions of sizes shape / block sizes";
+    for (auto [scale, zp] : llvm::zip_equal(scales.getValues<APFloat>(),
+                                            zeroPoints.getValues<APInt>()))
+      // Zero points are stored in the storage type's width: read them with
+      // its signedness.
+      if (failed(collect.add(scale.convertToDouble(),
+                             grid.isSigned ? zp.getSExtValue()
+                                           : static_cast<int64_t>(
+                                                 zp.getZExtValue()))))
+        return failure();
+  }
+
+  for (int64_t i = 0; i < rank; ++i)
+    grid.gridShape.push_back(
+        grid.blockSizes[i] == 0 ? 1 : shape[i] / grid.blockSizes[i]);
+  return grid;
+}
+
+int64_t QuantGrid::blockIndexOf(int64_t index, ArrayRef<int64_t> shape) const {
+  int64_t block = 0, stride = 1;
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    int64_t coordinate = index % shape[d];
+    index /= shape[d];
+    block += (coordinate / blockSizes[d]) * stride;
+    stride *= gridShape[d];
+  }
+  return block;
+}
+
+bool QuantGrid::hasUniformZeroPoint() const {
+  return llvm::all_equal(zeroPoints);
+}

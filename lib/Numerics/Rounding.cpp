@@ -1,0 +1,77 @@
+//===- Rounding.cpp - Scalar AdaRound arithmetic --------------------------===//
+
+#include "adaround/Numerics/Rounding.h"
+
+#include <algorithm>
+
+namespace mlir::adaround::numerics {
+
+namespace {
+struct Levels {
+  float scale, zeroPoint, qmin, qmax;
+  explicit Levels(const BlockParams &p)
+      : scale(p.scale), zeroPoint(static_cast<float>(p.zeroPoint)),
+        qmin(static_cast<float>(p.qmin)), qmax(static_cast<float>(p.qmax)) {}
+};
+} // namespace
+
+float softOffset(float v, float zeta, float gamma) {
+  ScalarDomain d;
+  return softOffset(d, v, zeta, gamma);
+}
+
+float fakeQuantizeSoft(float x, float v, const BlockParams &p, float zeta,
+                       float gamma) {
+  ScalarDomain d;
+  Levels l(p);
+  return fakeQuantize(d, x, l.scale, l.zeroPoint, softOffset(v, zeta, gamma),
+                      l.qmin, l.qmax);
+}
+
+float fakeQuantizeHard(float x, float v, const BlockParams &p) {
+  ScalarDomain d;
+  Levels l(p);
+  return fakeQuantize(d, x, l.scale, l.zeroPoint, roundsUp(v) ? 1.0f : 0.0f,
+                      l.qmin, l.qmax);
+}
+
+std::optional<int64_t> bakedLevel(float x, float v, const BlockParams &p) {
+  if (std::isnan(x))
+    return std::nullopt;
+  ScalarDomain d;
+  Levels l(p);
+  // The level is an integer-valued float in [qmin, qmax]: exact in f32 for
+  // storage up to 16 bits.
+  return static_cast<int64_t>(gridLevel(d, x, l.scale, l.zeroPoint,
+                                        roundsUp(v) ? 1.0f : 0.0f, l.qmin,
+                                        l.qmax));
+}
+
+BlockParams symmetricParams(MinMax range, int64_t qmin, int64_t qmax,
+                            bool isSigned) {
+  float magnitude = std::max(-range.lo, range.hi);
+  float halfLevels = static_cast<float>(qmax - qmin) / 2.0f;
+  float scale = std::max(magnitude / halfLevels, kScaleEpsilon);
+  int64_t zeroPoint = 0;
+  if (!isSigned)
+    zeroPoint = (qmin == 0 && qmax == 255) ? 128 : (qmin + qmax) / 2;
+  return {scale, zeroPoint, qmin, qmax};
+}
+
+BlockParams asymmetricParams(MinMax range, int64_t qmin, int64_t qmax) {
+  float scale = std::max((range.hi - range.lo) / static_cast<float>(qmax - qmin),
+                         kScaleEpsilon);
+  // std::nearbyint rounds half to even in the default rounding mode.
+  int64_t zeroPoint =
+      qmin - static_cast<int64_t>(std::nearbyint(range.lo / scale));
+  zeroPoint = std::clamp(zeroPoint, qmin, qmax);
+  return {scale, zeroPoint, qmin, qmax};
+}
+
+float initialLogit(float x, float scale, float zeta, float gamma) {
+  float scaled = x / scale;
+  float residual = scaled - std::floor(scaled);
+  return -std::log((zeta - gamma) / (residual - gamma) - 1.0f);
+}
+
+} // namespace mlir::adaround::numerics

@@ -1,0 +1,3 @@
+#include "adaround/Numerics/Rounding.h"
+#include <gtest/gtest.h>
+TEST(Rounding, Placeholder) {}
