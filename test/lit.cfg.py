@@ -23,6 +23,7 @@ python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
 config.substitutions.append(("%python", python))
 config.substitutions.append(("%adaround_src", config.adaround_src_root))
 config.substitutions.append(("%adaround_lib", config.adaround_lib_dir))
+config.substitutions.append(("%adaround_bin", config.adaround_tools_dir))
 config.substitutions.append(("%llvm_lib", config.llvm_lib_dir))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(

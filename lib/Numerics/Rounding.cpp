@@ -71,7 +71,11 @@ BlockParams asymmetricParams(MinMax range, int64_t qmin, int64_t qmax) {
 float initialLogit(float x, float scale, float zeta, float gamma) {
   float scaled = x / scale;
   float residual = scaled - std::floor(scaled);
-  return -std::log((zeta - gamma) / (residual - gamma) - 1.0f);
+  float odds = (zeta - gamma) / (residual - gamma) - 1.0f;
+  // The logarithm is the one step whose last bit differs between libraries
+  // (glibc logf, Sleef in torch). Take the correctly rounded one, computed in
+  // double: it is the closest to every faithful implementation.
+  return -static_cast<float>(std::log(static_cast<double>(odds)));
 }
 
 } // namespace mlir::adaround::numerics

@@ -100,11 +100,13 @@ QuantGrid::get(Type qtype, ArrayRef<int64_t> shape,
     SmallVector<int64_t> expected;
     for (int64_t i = 0; i < rank; ++i)
       expected.push_back(grid.blockSizes[i] ? shape[i] / grid.blockSizes[i] : 0);
-    if (scaleShape != ArrayRef<int64_t>(expected))
-      return emitError() << "attribute 'qtype' has scales of shape "
-                         << scales.getType() << " but the operand needs one "
-                         << "scale per block, " << expected.size()
-                         << " dimensions of sizes shape / block sizes";
+    if (scaleShape != ArrayRef<int64_t>(expected)) {
+      InFlightDiagnostic diag = emitError();
+      diag << "attribute 'qtype' has scales of shape " << scales.getType()
+           << " but needs one scale per block: shape [";
+      llvm::interleaveComma(expected, diag);
+      return diag << "]";
+    }
     for (auto [scale, zp] : llvm::zip_equal(scales.getValues<APFloat>(),
                                             zeroPoints.getValues<APInt>()))
       // Zero points are stored in the storage type's width: read them with
