@@ -19,9 +19,13 @@ def main():
     parser.add_argument("--opt", default="adaround-opt --adaround-to-llvm")
     parser.add_argument("--runner", required=True)
     parser.add_argument("--dump", help="write the test module here")
+    parser.add_argument("--baked", action="store_true",
+                        help="the pipeline bakes the constant inputs: no NaN "
+                        "inputs, hard rounding expected")
     args = parser.parse_args()
 
-    cases = ref.suite(args.suite, np.random.default_rng(args.seed))
+    cases = ref.suite(args.suite, np.random.default_rng(args.seed),
+                      baked=args.baked)
     module = ref.module_text(cases)
     if args.dump:
         with open(args.dump, "w") as f:

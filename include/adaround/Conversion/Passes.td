@@ -21,11 +21,22 @@ def ConvertAdaroundToLinalg : Pass<"convert-adaround-to-linalg"> {
 
     The arithmetic is `adaround/Numerics/Rounding.h`, the same definition the
     folding passes evaluate.
+
+    It also lowers `quant.dcast` of static tensors with 2- to 16-bit storage
+    (what `--adaround-bake` emits) to one `linalg.generic`, so that baked
+    integer weights stay integers in the compiled code: upstream
+    `--lower-quant-ops` emits per-tensor dequantization as tensor arith that
+    the canonicalizer folds back into f32 constants.
   }];
+  let options = [
+    Option<"lowerDequantize", "lower-dequantize", "bool", "true",
+           "also lower quant.dcast of static tensors to linalg.generic">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::quant::QuantDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

@@ -79,10 +79,10 @@ func.func @blockwise(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
 // -----
 
 // Large weights stay out of the text: a dense_resource V gives dense_resource
-// decisions.
+// decisions (blob: 64-byte alignment, then V = [1, -1, 0, -0.0] -> 1, 0, 1, 1).
 // CHECK-LABEL: func.func @resource_hard
 // CHECK: arith.constant dense_resource<adaround_decisions> : tensor<4xi8>
-// CHECK: adaround_decisions: "0x0100000001000101"
+// CHECK: adaround_decisions: "0x4000000001000101"
 func.func @resource_hard(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = adaround.fake_quant %x rounding(<hard>) qtype(!quant.uniform<i8:f32, 0.25>) v(dense_resource<logits> : tensor<4xf32>) : tensor<4xf32>
   return %0 : tensor<4xf32>

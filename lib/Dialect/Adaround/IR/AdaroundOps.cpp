@@ -4,6 +4,7 @@
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 
 #include <cmath>
 
@@ -30,6 +31,33 @@ mlir::adaround::getF32Values(ElementsAttr attr,
   ArrayRef<char> raw = dense.getRawData();
   return ArrayRef<float>(reinterpret_cast<const float *>(raw.data()),
                          dense.getNumElements());
+}
+
+ElementsAttr mlir::adaround::makeElementsAttr(
+    ShapedType type, bool asResource, StringRef blobName, size_t bytes,
+    function_ref<void(MutableArrayRef<char>)> fill) {
+  if (asResource) {
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocate(
+        bytes, /*align=*/64, /*dataIsMutable=*/true);
+    fill(blob.getMutableData());
+    return cast<ElementsAttr>(
+        DenseResourceElementsAttr::get(type, blobName, std::move(blob)));
+  }
+  std::vector<char> data(bytes);
+  fill(data);
+  return cast<ElementsAttr>(DenseElementsAttr::getFromRawBuffer(type, data));
+}
+
+std::optional<ArrayRef<float>>
+mlir::adaround::getConstantF32Values(Value value,
+                                     SmallVectorImpl<float> &storage,
+                                     ElementsAttr *attr) {
+  ElementsAttr elements;
+  if (!matchPattern(value, m_Constant(&elements)))
+    return std::nullopt;
+  if (attr)
+    *attr = elements;
+  return getF32Values(elements, storage);
 }
 
 FailureOr<QuantGrid> FakeQuantOp::getQuantGrid() {

@@ -138,3 +138,48 @@ int64_t QuantGrid::blockIndexOf(int64_t index, ArrayRef<int64_t> shape) const {
 bool QuantGrid::hasUniformZeroPoint() const {
   return llvm::all_equal(zeroPoints);
 }
+
+bool QuantGrid::dequantizesFinitely(int64_t &block) const {
+  for (size_t i = 0; i < scales.size(); ++i) {
+    float lo = static_cast<float>(qmin - zeroPoints[i]) * scales[i];
+    float hi = static_cast<float>(qmax - zeroPoints[i]) * scales[i];
+    if (!std::isfinite(lo) || !std::isfinite(hi)) {
+      block = i;
+      return false;
+    }
+  }
+  return true;
+}
+
+BlockCursor::BlockCursor(const QuantGrid &grid, ArrayRef<int64_t> shape,
+                         int64_t start)
+    : grid(grid), shape(shape), coordinate(shape.size()),
+      inBlock(shape.size()), gridStride(shape.size()) {
+  int64_t stride = 1;
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    gridStride[d] = stride;
+    stride *= grid.gridShape[d];
+  }
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    coordinate[d] = start % shape[d];
+    start /= shape[d];
+    inBlock[d] = coordinate[d] % grid.blockSizes[d];
+    blockIndex += (coordinate[d] / grid.blockSizes[d]) * gridStride[d];
+  }
+}
+
+void BlockCursor::next() {
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    if (++coordinate[d] < shape[d]) {
+      if (++inBlock[d] == grid.blockSizes[d]) {
+        inBlock[d] = 0;
+        blockIndex += gridStride[d];
+      }
+      return;
+    }
+    // Wrap this dimension back to its first block.
+    blockIndex -= ((shape[d] - 1) / grid.blockSizes[d]) * gridStride[d];
+    coordinate[d] = 0;
+    inBlock[d] = 0;
+  }
+}

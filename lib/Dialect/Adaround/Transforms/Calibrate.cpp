@@ -1,11 +1,309 @@
+//===- Calibrate.cpp - PyTorch's observer path at compile time ------------===//
+
+#include "adaround/Dialect/Adaround/IR/Adaround.h"
 #include "adaround/Dialect/Adaround/Transforms/Passes.h"
+#include "adaround/Numerics/Rounding.h"
+
+#include "mlir/IR/Threading.h"
+
+#include <atomic>
+
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDCALIBRATE
 #include "adaround/Dialect/Adaround/Transforms/Passes.h.inc"
 } // namespace mlir::adaround
+
+using namespace mlir;
+using namespace mlir::adaround;
+
 namespace {
-struct CalibratePass : mlir::adaround::impl::AdaroundCalibrateBase<CalibratePass> {
-  using Base::Base;
-  void runOnOperation() override { signalPassFailure(); }
+
+constexpr int64_t kChunk = 1 << 20;
+
+enum class Granularity { PerTensor, PerChannel, Blockwise };
+
+/// Where the parameters of one weight vary: the channel axis, and for
+/// blockwise the dimension cut into blocks.
+struct Layout {
+  int64_t axis = 0;
+  int64_t blockDim = -1;
 };
+
+/// Min and max of every block, in parallel over chunks of elements.
+std::vector<numerics::MinMax> blockRanges(MLIRContext *ctx, ArrayRef<float> x,
+                                          ArrayRef<int64_t> shape,
+                                          const QuantGrid &grid) {
+  int64_t n = x.size();
+  int64_t chunks = std::max<int64_t>(1, (n + kChunk - 1) / kChunk);
+  std::vector<std::vector<numerics::MinMax>> partial(
+      chunks, std::vector<numerics::MinMax>(grid.scales.size()));
+  parallelFor(ctx, 0, chunks, [&](size_t chunk) {
+    int64_t begin = chunk * kChunk, end = std::min(n, begin + kChunk);
+    if (begin >= end)
+      return;
+    BlockCursor cursor(grid, shape, begin);
+    for (int64_t i = begin; i < end; ++i, cursor.next())
+      partial[chunk][cursor.block()].add(x[i]);
+  });
+  std::vector<numerics::MinMax> ranges = std::move(partial.front());
+  for (int64_t c = 1; c < chunks; ++c)
+    for (size_t b = 0; b < ranges.size(); ++b) {
+      ranges[b].add(partial[c][b].lo);
+      ranges[b].add(partial[c][b].hi);
+    }
+  return ranges;
 }
+
+struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
+  using Base::Base;
+
+  Granularity granularityKind;
+
+  void runOnOperation() override {
+    if (granularity == "per-tensor")
+      granularityKind = Granularity::PerTensor;
+    else if (granularity == "per-channel")
+      granularityKind = Granularity::PerChannel;
+    else if (granularity == "blockwise")
+      granularityKind = Granularity::Blockwise;
+    else {
+      getOperation()->emitError("adaround-calibrate: option 'granularity' must "
+                                "be per-tensor, per-channel or blockwise, got '")
+          << granularity << "'";
+      return signalPassFailure();
+    }
+    if (bits < 2 || bits > 16) {
+      getOperation()->emitError("adaround-calibrate: option 'bits' must be 2 "
+                                "to 16, got ")
+          << static_cast<unsigned>(bits);
+      return signalPassFailure();
+    }
+    if (rounding != "soft" && rounding != "hard") {
+      getOperation()->emitError("adaround-calibrate: option 'rounding' must "
+                                "be soft or hard, got '")
+          << rounding << "'";
+      return signalPassFailure();
+    }
+
+    bool failed = false;
+    if (insert)
+      failed |= mlir::failed(insertAtWeights());
+    SmallVector<FakeQuantOp> ops;
+    getOperation()->walk([&](FakeQuantOp op) {
+      if (!op.isCalibrated())
+        ops.push_back(op);
+    });
+    for (FakeQuantOp op : ops) {
+      auto type = cast<RankedTensorType>(op.getInput().getType());
+      Layout layout{axis, -1};
+      if (type.getRank() > 0) {
+        // Blocks run along the innermost dimension other than the channel.
+        int64_t last = type.getRank() - 1;
+        layout.blockDim = axis == last ? last - 1 : last;
+      }
+      failed |= mlir::failed(calibrate(op, layout));
+    }
+    if (failed)
+      signalPassFailure();
+  }
+
+  /// Wraps the float weight constants of matmul/matvec/conv ops in new
+  /// uncalibrated ops and calibrates them along each op's output channels.
+  LogicalResult insertAtWeights() {
+    struct Site {
+      Operation *op;
+      unsigned operand;
+      Layout layout;
+    };
+    SmallVector<Site> sites;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      auto isConstantWeight = [&](unsigned i) {
+        return matchPattern(op->getOperand(i), m_Constant()) &&
+               isa<RankedTensorType>(op->getOperand(i).getType());
+      };
+      auto add = [&](unsigned i, int64_t axis, int64_t blockDim) {
+        if (isConstantWeight(i))
+          sites.push_back({op, i, {axis, blockDim}});
+      };
+      if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation())) {
+        if (matmul.hasUserDefinedMaps())
+          return;
+        // y = A B: B's columns, or A's rows when A is the weight.
+        if (isConstantWeight(1))
+          add(1, 1, 0);
+        else
+          add(0, 0, 1);
+      } else if (auto batch = dyn_cast<linalg::BatchMatmulOp>(op.getOperation())) {
+        if (!batch.hasUserDefinedMaps())
+          add(1, 2, 1);
+      } else if (isa<linalg::MatvecOp>(op.getOperation())) {
+        add(0, 0, 1);
+      } else if (isa<linalg::Conv2DNchwFchwOp>(op.getOperation())) {
+        add(1, 0, 1);
+      } else if (isa<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
+        add(1, 3, 2);
+      } else if (isa<linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation())) {
+        add(1, 2, 0);
+      } else if (isa<linalg::DepthwiseConv2DNchwChwOp>(op.getOperation())) {
+        add(1, 0, 1);
+      }
+    });
+    bool failed = false;
+    RoundingMode mode =
+        rounding == "hard" ? RoundingMode::hard : RoundingMode::soft;
+    for (Site &site : sites) {
+      Value weight = site.op->getOperand(site.operand);
+      OpBuilder b(site.op);
+      auto fakeQuant =
+          FakeQuantOp::create(b, site.op->getLoc(), weight.getType(), weight);
+      fakeQuant.setRoundingAttr(RoundingModeAttr::get(&getContext(), mode));
+      site.op->setOperand(site.operand, fakeQuant);
+      failed |= mlir::failed(calibrate(fakeQuant, site.layout));
+    }
+    return failure(failed);
+  }
+
+  /// The quantization type chosen by min-max for `x`.
+  FailureOr<Type> chooseQtype(FakeQuantOp op, ArrayRef<float> x,
+                              RankedTensorType type, Layout layout) {
+    MLIRContext *ctx = &getContext();
+    int64_t rank = type.getRank();
+    ArrayRef<int64_t> shape = type.getShape();
+    bool isSigned = !isUnsigned;
+    int64_t qmin = isSigned ? -(int64_t(1) << (bits - 1)) : 0;
+    int64_t qmax = isSigned ? (int64_t(1) << (bits - 1)) - 1
+                            : (int64_t(1) << bits) - 1;
+
+    QuantGrid grid;
+    grid.qmin = qmin;
+    grid.qmax = qmax;
+    grid.isSigned = isSigned;
+    grid.storageWidth = bits;
+    grid.blockSizes.assign(shape.begin(), shape.end());
+    if (granularityKind != Granularity::PerTensor) {
+      if (layout.axis < 0 || layout.axis >= rank)
+        return op.emitOpError("cannot be calibrated per channel: axis ")
+               << layout.axis << " is out of range for rank " << rank;
+      grid.blockSizes[layout.axis] = 1;
+    }
+    if (granularityKind == Granularity::Blockwise) {
+      if (layout.blockDim < 0 || layout.blockDim >= rank ||
+          layout.blockDim == layout.axis)
+        return op.emitOpError("cannot be calibrated blockwise: a rank ")
+               << rank << " tensor has no dimension besides axis "
+               << layout.axis << " to cut into blocks";
+      if (blockSize <= 0 || shape[layout.blockDim] % blockSize != 0)
+        return op.emitOpError("cannot be calibrated blockwise: block size ")
+               << blockSize << " does not divide dimension " << layout.blockDim
+               << " of size " << shape[layout.blockDim];
+      grid.blockSizes[layout.blockDim] = blockSize;
+    }
+    for (int64_t d = 0; d < rank; ++d)
+      grid.gridShape.push_back(grid.blockSizes[d] ? shape[d] / grid.blockSizes[d]
+                                                  : 1);
+    int64_t blocks = 1;
+    for (int64_t g : grid.gridShape)
+      blocks *= g;
+    grid.scales.assign(blocks, 1.0f);
+    grid.zeroPoints.assign(blocks, 0);
+
+    std::vector<numerics::MinMax> ranges = blockRanges(ctx, x, shape, grid);
+    SmallVector<double> scales;
+    SmallVector<int64_t> zeroPoints;
+    for (const numerics::MinMax &range : ranges) {
+      numerics::BlockParams p =
+          symmetric ? numerics::symmetricParams(range, qmin, qmax, isSigned)
+                    : numerics::asymmetricParams(range, qmin, qmax);
+      scales.push_back(p.scale);
+      zeroPoints.push_back(p.zeroPoint);
+    }
+
+    Type storage = IntegerType::get(ctx, bits);
+    Type f32 = Float32Type::get(ctx);
+    unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+    switch (granularityKind) {
+    case Granularity::PerTensor:
+      return Type(quant::UniformQuantizedType::get(
+          flags, storage, f32, scales.front(), zeroPoints.front(), qmin, qmax));
+    case Granularity::PerChannel:
+      return Type(quant::UniformQuantizedPerAxisType::get(
+          flags, storage, f32, scales, zeroPoints, layout.axis, qmin, qmax));
+    case Granularity::Blockwise: {
+      SmallVector<float> scales32(scales.begin(), scales.end());
+      SmallVector<APInt> zeroPointInts;
+      for (int64_t z : zeroPoints)
+        zeroPointInts.push_back(APInt(bits, z, /*isSigned=*/true));
+      auto scaleType = RankedTensorType::get(grid.gridShape, f32);
+      return Type(quant::UniformQuantizedSubChannelType::get(
+          flags, storage, f32,
+          DenseElementsAttr::get(scaleType, ArrayRef<float>(scales32)),
+          DenseElementsAttr::get(scaleType.clone(storage), zeroPointInts),
+          {static_cast<int32_t>(layout.axis),
+           static_cast<int32_t>(layout.blockDim)},
+          {1, blockSize}, qmin, qmax));
+    }
+    }
+    llvm_unreachable("granularity");
+  }
+
+  LogicalResult calibrate(FakeQuantOp op, Layout layout) {
+    SmallVector<float> storage;
+    ElementsAttr input;
+    std::optional<ArrayRef<float>> x =
+        getConstantF32Values(op.getInput(), storage, &input);
+    if (!input) {
+      op.emitWarning("left uncalibrated: its input is not a constant");
+      return success();
+    }
+    if (!x)
+      return op.emitOpError("cannot be calibrated: the values of its constant "
+                            "input are unavailable");
+    const float *bad =
+        llvm::find_if(*x, [](float value) { return !std::isfinite(value); });
+    if (bad != x->end())
+      return op.emitOpError("cannot be calibrated: input element ")
+             << (bad - x->begin()) << " is " << *bad;
+
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    if (!op.getQtype()) {
+      FailureOr<Type> qtype = chooseQtype(op, *x, type, layout);
+      if (failed(qtype))
+        return failure();
+      op.setQtypeAttr(TypeAttr::get(*qtype));
+    }
+    FailureOr<QuantGrid> grid = op.getQuantGrid();
+    if (failed(grid))
+      return failure();
+
+    float zeta = op.getZeta().convertToFloat();
+    float gamma = op.getGamma().convertToFloat();
+    int64_t n = x->size();
+    std::atomic<int64_t> firstBad(n);
+    ElementsAttr v = makeElementsAttr(
+        type, isa<DenseResourceElementsAttr>(input), "adaround_v",
+        n * sizeof(float), [&](MutableArrayRef<char> bytes) {
+          float *out = reinterpret_cast<float *>(bytes.data());
+          int64_t chunks = (n + kChunk - 1) / kChunk;
+          parallelFor(&getContext(), 0, chunks, [&](size_t chunk) {
+            int64_t begin = chunk * kChunk, end = std::min(n, begin + kChunk);
+            BlockCursor cursor(*grid, type.getShape(), begin);
+            for (int64_t i = begin; i < end; ++i, cursor.next()) {
+              out[i] = numerics::initialLogit((*x)[i],
+                                              grid->scales[cursor.block()],
+                                              zeta, gamma);
+              int64_t seen = firstBad.load();
+              while (!std::isfinite(out[i]) && i < seen &&
+                     !firstBad.compare_exchange_weak(seen, i)) {
+              }
+            }
+          });
+        });
+    if (firstBad.load() < n)
+      return op.emitOpError("cannot be calibrated: input element ")
+             << firstBad.load() << " divided by its scale overflows f32";
+    op.setVAttr(v);
+    return success();
+  }
+};
+
+} // namespace

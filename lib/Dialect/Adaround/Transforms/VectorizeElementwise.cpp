@@ -26,8 +26,17 @@ using namespace mlir;
 
 namespace {
 
+/// Sub-byte integers sit one per byte in memory, but a vector of them is
+/// bit-packed: vector loads would read the wrong bits.
+bool hasSubByteOperands(linalg::GenericOp op) {
+  return llvm::any_of(op->getOperandTypes(), [](Type type) {
+    Type element = getElementTypeOrSelf(type);
+    return element.isInteger() && element.getIntOrFloatBitWidth() % 8 != 0;
+  });
+}
+
 bool isElementwiseOnTensors(linalg::GenericOp op) {
-  return op.hasPureTensorSemantics() &&
+  return op.hasPureTensorSemantics() && !hasSubByteOperands(op) &&
          op.getNumParallelLoops() == op.getNumLoops() && op.getNumLoops() > 0 &&
          !op.hasDynamicShape();
 }
@@ -41,7 +50,7 @@ struct VectorizeElementwisePass
     if (vectorWidth < 1) {
       getOperation().emitError("adaround-vectorize-elementwise: option "
                                "'vector-width' must be positive, got ")
-          << vectorWidth;
+          << static_cast<int64_t>(vectorWidth);
       return signalPassFailure();
     }
     MLIRContext *ctx = &getContext();
@@ -85,7 +94,7 @@ struct VectorizeElementwisePass
 
     SmallVector<linalg::GenericOp> tiles;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (op.hasPureTensorSemantics() &&
+      if (op.hasPureTensorSemantics() && !hasSubByteOperands(op) &&
           op.getNumParallelLoops() == op.getNumLoops())
         tiles.push_back(op);
     });

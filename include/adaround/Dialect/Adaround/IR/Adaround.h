@@ -33,6 +33,18 @@ namespace mlir::adaround {
 std::optional<ArrayRef<float>> getF32Values(ElementsAttr attr,
                                             SmallVectorImpl<float> &storage);
 
+/// A new elements attribute of `type` whose raw row-major storage
+/// (`bytes` long) is written by `fill`: a `dense_resource` blob named
+/// `blobName` when `asResource` (large weights stay out of the text and are
+/// written once, in place), else `dense`.
+ElementsAttr makeElementsAttr(ShapedType type, bool asResource,
+                              StringRef blobName, size_t bytes,
+                              function_ref<void(MutableArrayRef<char>)> fill);
+
+/// The f32 values of a constant tensor `value` (`dense` or `dense_resource`).
+std::optional<ArrayRef<float>> getConstantF32Values(
+    Value value, SmallVectorImpl<float> &storage, ElementsAttr *attr = nullptr);
+
 } // namespace mlir::adaround
 
 #endif // ADAROUND_DIALECT_ADAROUND_IR_ADAROUND_H

@@ -46,7 +46,26 @@ struct QuantGrid {
   int64_t blockIndexOf(int64_t index, ArrayRef<int64_t> shape) const;
 
   bool isPerTensor() const { return scales.size() == 1; }
+  /// Whether every block's dequantized levels (qmin - z) * s and
+  /// (qmax - z) * s are finite f32; otherwise `block` names the first that
+  /// overflows.
+  bool dequantizesFinitely(int64_t &block) const;
   bool hasUniformZeroPoint() const;
+};
+
+/// The block index of consecutive row-major elements, without a division per
+/// element: walk a chunk of a tensor with `next()`.
+class BlockCursor {
+public:
+  BlockCursor(const QuantGrid &grid, ArrayRef<int64_t> shape, int64_t start);
+  int64_t block() const { return blockIndex; }
+  void next();
+
+private:
+  const QuantGrid &grid;
+  ArrayRef<int64_t> shape;
+  SmallVector<int64_t> coordinate, inBlock, gridStride;
+  int64_t blockIndex = 0;
 };
 
 } // namespace mlir::adaround

@@ -3,6 +3,7 @@
 #ifndef ADAROUND_DIALECT_ADAROUND_TRANSFORMS_PASSES_H
 #define ADAROUND_DIALECT_ADAROUND_TRANSFORMS_PASSES_H
 
+#include "adaround/Dialect/Adaround/IR/Adaround.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

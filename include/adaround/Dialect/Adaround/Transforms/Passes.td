@@ -34,7 +34,10 @@ def AdaroundCalibrate : Pass<"adaround-calibrate"> {
     Option<"rounding", "rounding", "std::string", "\"soft\"",
            "rounding mode of inserted ops: soft or hard">,
   ];
-  let dependentDialects = ["::mlir::quant::QuantDialect"];
+  let dependentDialects = [
+    "::mlir::adaround::AdaroundDialect",
+    "::mlir::quant::QuantDialect",
+  ];
 }
 
 def AdaroundBake : Pass<"adaround-bake"> {

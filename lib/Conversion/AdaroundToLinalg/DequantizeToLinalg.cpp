@@ -1,0 +1,181 @@
+//===- DequantizeToLinalg.cpp - Integer levels to f32 in one kernel -------===//
+//
+// Baked weights are integer levels plus a !quant.uniform type. Upstream
+// --lower-quant-ops lowers per-tensor dequantization to tensor arith, which
+// the canonicalizer folds straight back into f32 constants: the integer
+// weights would never reach the binary. Here dequantization is one
+// linalg.generic over the levels (unpacking sub-byte storage in the same
+// loop), which nothing folds.
+//
+//===----------------------------------------------------------------------===//
+
+#include "adaround/Conversion/AdaroundToLinalg/AdaroundToLinalg.h"
+
+#include "KernelBuilder.h"
+#include "adaround/Dialect/Adaround/IR/Adaround.h"
+#include "adaround/Numerics/Rounding.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+
+using namespace mlir;
+using namespace mlir::adaround;
+
+bool mlir::adaround::canUnpackInKernel(ArrayRef<int64_t> shape,
+                                       const QuantGrid &grid,
+                                       unsigned valuesPerByte) {
+  LoopView view(shape, grid);
+  return !view.loopShape.empty() &&
+         view.loopShape.back() % valuesPerByte == 0;
+}
+
+Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
+                                            Value levels,
+                                            RankedTensorType resultType,
+                                            const QuantGrid &grid,
+                                            unsigned valuesPerByte) {
+  MLIRContext *ctx = b.getContext();
+  LoopView view(resultType.getShape(), grid);
+  int64_t k = valuesPerByte;
+
+  // The iteration space: the loop view, its innermost dimension split into
+  // (bytes, values per byte) when levels are packed.
+  SmallVector<int64_t> iterShape(view.loopShape);
+  SmallVector<bool> iterIndexesBlocks(view.loopIndexesBlocks);
+  Value levelTensor;
+  if (k == 1) {
+    levelTensor = view.toLoopView(b, loc, levels);
+  } else {
+    int64_t inner = iterShape.back();
+    iterShape.back() = inner / k;
+    iterShape.push_back(k);
+    iterIndexesBlocks.push_back(iterIndexesBlocks.back());
+    SmallVector<int64_t> byteShape(iterShape.begin(), iterShape.end() - 1);
+    auto levelsType = cast<RankedTensorType>(levels.getType());
+    // Packed bytes are row-major over all elements: view them in the
+    // iteration space without the values-per-byte dimension.
+    levelTensor = levels;
+    if (byteShape.size() > 1)
+      levelTensor = tensor::ExpandShapeOp::create(
+          b, loc, levelsType.clone(byteShape), levels,
+          SmallVector<ReassociationIndices>{
+              llvm::to_vector(llvm::seq<int64_t>(0, byteShape.size()))});
+  }
+
+  unsigned rank = iterShape.size();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  AffineMap levelMap = identity;
+  if (k > 1)
+    levelMap = AffineMap::getMultiDimIdentityMap(rank, ctx).getMajorSubMap(
+        rank - 1);
+  SmallVector<AffineExpr> blockDims;
+  SmallVector<int64_t> blockShape;
+  for (unsigned d = 0; d < rank; ++d)
+    if (iterIndexesBlocks[d]) {
+      blockDims.push_back(getAffineDimExpr(d, ctx));
+      blockShape.push_back(iterShape[d]);
+    }
+  AffineMap blockMap = AffineMap::get(rank, 0, blockDims, ctx);
+  auto blockType = RankedTensorType::get(blockShape, b.getF32Type());
+
+  SmallVector<Value> inputs = {levelTensor};
+  SmallVector<AffineMap> maps = {levelMap};
+  bool scalePerBlock = !grid.isPerTensor();
+  bool zeroPointPerBlock = !grid.hasUniformZeroPoint();
+  if (scalePerBlock) {
+    inputs.push_back(arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(blockType, ArrayRef<float>(grid.scales))));
+    maps.push_back(blockMap);
+  }
+  if (zeroPointPerBlock) {
+    SmallVector<float> zeroPoints(grid.zeroPoints.begin(),
+                                  grid.zeroPoints.end());
+    inputs.push_back(arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(blockType, ArrayRef<float>(zeroPoints))));
+    maps.push_back(blockMap);
+  }
+  maps.push_back(identity);
+  Value init = tensor::EmptyOp::create(b, loc, iterShape, b.getF32Type());
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+
+  unsigned bits = grid.storageWidth;
+  bool isSigned = grid.isSigned;
+  float uniformScale = grid.scales.front();
+  float uniformZeroPoint = static_cast<float>(grid.zeroPoints.front());
+  auto generic = linalg::GenericOp::create(
+      b, loc, RankedTensorType::get(iterShape, b.getF32Type()), inputs, init,
+      maps, iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
+        ArithDomain d{nb, l};
+        Value level = args[0];
+        if (k > 1) {
+          // Value j of a byte sits in bits [j * bits, (j + 1) * bits): shift
+          // it to the top, then back down (arithmetic shift extends signs).
+          Type i8 = nb.getI8Type();
+          Value j = arith::IndexCastOp::create(
+              nb, l, i8, linalg::IndexOp::create(nb, l, rank - 1));
+          Value width = arith::ConstantOp::create(nb, l, nb.getI8IntegerAttr(bits));
+          Value top = arith::ConstantOp::create(
+              nb, l, nb.getI8IntegerAttr(8 - bits));
+          Value up = arith::SubIOp::create(
+              nb, l, top, arith::MulIOp::create(nb, l, j, width));
+          Value high = arith::ShLIOp::create(nb, l, level, up);
+          level = isSigned ? arith::ShRSIOp::create(nb, l, high, top).getResult()
+                           : arith::ShRUIOp::create(nb, l, high, top).getResult();
+        }
+        Value asFloat =
+            isSigned
+                ? arith::SIToFPOp::create(nb, l, nb.getF32Type(), level).getResult()
+                : arith::UIToFPOp::create(nb, l, nb.getF32Type(), level).getResult();
+        unsigned next = 1;
+        Value scale = scalePerBlock ? args[next++] : d.constant(uniformScale);
+        Value zeroPoint =
+            zeroPointPerBlock ? args[next++] : d.constant(uniformZeroPoint);
+        linalg::YieldOp::create(nb, l,
+                                numerics::dequantize(d, asFloat, scale, zeroPoint));
+      });
+  Value result = generic.getResult(0);
+  if (k > 1) {
+    SmallVector<ReassociationIndices> mergeLast;
+    for (unsigned d = 0; d + 2 < rank; ++d)
+      mergeLast.push_back({d});
+    mergeLast.push_back({rank - 2, rank - 1});
+    result = tensor::CollapseShapeOp::create(b, loc, result, mergeLast);
+  }
+  return view.fromLoopView(b, loc, result, resultType);
+}
+
+namespace {
+/// quant.dcast of a statically shaped tensor with 2- to 16-bit storage.
+struct DequantizeToLinalgPattern : OpRewritePattern<quant::DequantizeCastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(quant::DequantizeCastOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = dyn_cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = dyn_cast<RankedTensorType>(op.getResult().getType());
+    if (!inputType || !resultType || !inputType.hasStaticShape() ||
+        !resultType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "not a static f32 tensor");
+    auto quantType = dyn_cast<quant::QuantizedType>(inputType.getElementType());
+    if (!quantType || quantType.getStorageTypeIntegralWidth() < 2 ||
+        quantType.getStorageTypeIntegralWidth() > 16)
+      return rewriter.notifyMatchFailure(op, "storage outside 2-16 bits");
+    FailureOr<QuantGrid> grid =
+        QuantGrid::get(quantType, inputType.getShape(),
+                       [&] { return op.emitOpError(); });
+    if (failed(grid))
+      return failure();
+    Value levels = quant::StorageCastOp::create(
+        rewriter, op.getLoc(), inputType.clone(quantType.getStorageType()),
+        op.getInput());
+    rewriter.replaceOp(op, buildDequantizeKernel(rewriter, op.getLoc(), levels,
+                                                 resultType, *grid, 1));
+    return success();
+  }
+};
+} // namespace
+
+void mlir::adaround::populateQuantDequantizeToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<DequantizeToLinalgPattern>(patterns.getContext());
+}

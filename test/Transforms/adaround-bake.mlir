@@ -1,0 +1,115 @@
+// RUN: adaround-opt %s -split-input-file --adaround-bake | FileCheck %s
+// RUN: adaround-opt %s -split-input-file --adaround-bake=emit-float=1 | FileCheck %s --check-prefix=FLOAT
+// RUN: adaround-opt %s -split-input-file --adaround-bake=arith-dequant=1 | FileCheck %s --check-prefix=ARITH
+// RUN: adaround-opt %s -split-input-file --adaround-bake=pack=0 | FileCheck %s --check-prefix=UNPACKED
+
+// Levels by hand: row 0 (s = 0.01, z = 0): 0.1 / 0.01 -> 10 (+1, V > 0),
+// -0.26 -> -26 (V < 0), 0.3 -> 30 (+1, V = 0 rounds up), 0.4 -> 40 (+1,
+// V = -0.0 rounds up); row 1 (s = 0.05, z = 3): 20 + 3 + 1, -40 + 3,
+// 100 + 3 + 1, -140 + 3 clamps to -128.
+// CHECK-LABEL: func.func @per_axis_i8
+// CHECK: %[[Q:.*]] = arith.constant dense<{{\[}}[11, -26, 31, 41], [24, -37, 104, -128]]> : tensor<2x4xi8>
+// CHECK: %[[S:.*]] = quant.scast %[[Q]] : tensor<2x4xi8> to tensor<2x4x!quant.uniform<i8:f32:0, {1.000000e-02,5.000000e-02:3}>>
+// CHECK: quant.dcast %[[S]] : tensor<2x4x!quant.uniform<i8:f32:0, {1.000000e-02,5.000000e-02:3}>> to tensor<2x4xf32>
+// CHECK-NOT: 1.000000e-01
+// (q - z) * s in f32, as numpy computes it: (24 - 3) * 0.05 = 1.05000007.
+// FLOAT-LABEL: func.func @per_axis_i8
+// FLOAT: arith.constant dense<{{\[}}[1.100000e-01, -2.600000e-01, 3.100000e-01, 4.100000e-01], [1.05000007, -2.000000e+00, 5.050000e+00, -6.550000e+00]]> : tensor<2x4xf32>
+// ARITH-LABEL: func.func @per_axis_i8
+// ARITH: linalg.generic
+// ARITH: arith.sitofp %{{.*}} : i8 to f32
+func.func @per_axis_i8() -> tensor<2x4xf32> {
+  %w = arith.constant dense<[[0.1, -0.26, 0.3, 0.4], [1.0, -2.0, 5.0, -7.0]]> : tensor<2x4xf32>
+  %0 = adaround.fake_quant %w qtype(!quant.uniform<i8:f32:0, {0.01, 0.05:3}>) v(dense<[[1.0, -1.0, 0.0, -0.0],[1.0, -1.0, 1.0, -1.0]]> : tensor<2x4xf32>) : tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// i4, two levels per byte, first in the low nibble. Levels (s = 0.5):
+// 0+1, -1+0, 0+1, 0+1, 2+1, -4+0, 10+1 -> 7, -14 -> -8; bytes 0xF1, 0x11,
+// 0xC3, 0x87.
+// CHECK-LABEL: func.func @packed_i4
+// CHECK: %[[P:.*]] = arith.constant dense<[-15, 17, -61, -121]> : tensor<4xi8>
+// CHECK: linalg.generic {{.*}} ins(%[[P]] : tensor<4xi8>) outs(%{{.*}} : tensor<4x2xf32>)
+// CHECK: linalg.index 1
+// CHECK: arith.shli
+// CHECK: arith.shrsi
+// CHECK: arith.sitofp
+// UNPACKED-LABEL: func.func @packed_i4
+// UNPACKED: arith.constant dense<{{\[}}[1, -1, 1, 1], [3, -4, 7, -8]]> : tensor<2x4xi8>
+func.func @packed_i4() -> tensor<2x4xf32> {
+  %w = arith.constant dense<[[0.1, -0.26, 0.3, 0.4], [1.0, -2.0, 5.0, -7.0]]> : tensor<2x4xf32>
+  %0 = adaround.fake_quant %w rounding(<hard>) qtype(!quant.uniform<i4:f32, 0.5>) v(dense<[[1.0, -1.0, 0.0, -0.0],[1.0, -1.0, 1.0, -1.0]]> : tensor<2x4xf32>) : tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// u2, four levels per byte, z = 1, s = 1: 0.5 -> 0+1+1 = 2, 1.5 -> 1+1+0 = 2,
+// -3 -> -3+1+1 clamps to 0, 9 -> clamps to 3: 0b11001010 = 0xCA.
+// CHECK-LABEL: func.func @packed_u2
+// CHECK: arith.constant dense<-54> : tensor<1xi8>
+// CHECK: arith.shrui
+// CHECK: arith.uitofp
+func.func @packed_u2() -> tensor<4xf32> {
+  %w = arith.constant dense<[0.5, 1.5, -3.0, 9.0]> : tensor<4xf32>
+  %0 = adaround.fake_quant %w rounding(<hard>) qtype(!quant.uniform<u2:f32, 1.0:1>) v(dense<[1.0, -1.0, 1.0, 1.0]> : tensor<4xf32>) : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// An innermost run of 3 per-channel elements cannot pack i4 in pairs: one
+// level per byte.
+// CHECK-LABEL: func.func @unpackable
+// CHECK: arith.constant dense<{{.*}}> : tensor<2x3xi8>
+func.func @unpackable() -> tensor<2x3xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x3xf32>
+  %0 = adaround.fake_quant %w rounding(<hard>) qtype(!quant.uniform<i4:f32:1, {0.5, 0.25, 1.0}>) v(dense<1.0> : tensor<2x3xf32>) : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Soft ops bake their hard decisions; u8 levels are stored as i8 bits
+// (200 -> -56). 100 / 0.5 = 200 + 0 (z = 0, V < 0).
+// CHECK-LABEL: func.func @soft_u8
+// CHECK: arith.constant dense<-56> : tensor<1xi8>
+// CHECK: quant.scast %{{.*}} : tensor<1xi8> to tensor<1x!quant.uniform<u8:f32, 5.000000e-01>>
+func.func @soft_u8() -> tensor<1xf32> {
+  %w = arith.constant dense<100.25> : tensor<1xf32>
+  %0 = adaround.fake_quant %w qtype(!quant.uniform<u8:f32, 0.5:0>) v(dense<-3.0> : tensor<1xf32>) : tensor<1xf32>
+  return %0 : tensor<1xf32>
+}
+
+// -----
+
+// Weights in a resource blob give levels in a resource blob. Levels of
+// [1, -1] / 0.25 with V = [1, -1]: 4 + 1 = 5, -4 + 0 = -4.
+// CHECK-LABEL: func.func @resource
+// CHECK: arith.constant dense_resource<adaround_baked> : tensor<2xi16>
+// CHECK: adaround_baked: "0x400000000500FCFF"
+func.func @resource() -> tensor<2xf32> {
+  %w = arith.constant dense_resource<weights> : tensor<2xf32>
+  %0 = adaround.fake_quant %w rounding(<hard>) qtype(!quant.uniform<i16:f32, 0.25>) v(dense<[1.0, -1.0]> : tensor<2xf32>) : tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      weights: "0x040000000000803F000080BF"
+    }
+  }
+#-}
+
+// -----
+
+// Non-constant inputs are left alone.
+// CHECK-LABEL: func.func @activation
+// CHECK: adaround.fake_quant
+func.func @activation(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %0 = adaround.fake_quant %x qtype(!quant.uniform<i8:f32, 0.25>) v(dense<1.0> : tensor<2xf32>) : tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
