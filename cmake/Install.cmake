@@ -1,1 +1,26 @@
+# Install rules, so that another CMake project can write
+#   find_package(AdaroundMLIR REQUIRED CONFIG)
+#   target_link_libraries(my-tool PRIVATE AdaroundMLIR::AdaroundMLIR)
+# and call mlir::adaround::registerAdaroundDialect / registerAdaroundPasses.
+include(CMakePackageConfigHelpers)
+include(GNUInstallDirs)
 
+install(TARGETS AdaroundNumerics AdaroundMLIR
+  EXPORT AdaroundMLIRTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS adaround-opt RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS AdaroundPlugin LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(DIRECTORY include/adaround DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  FILES_MATCHING PATTERN "*.h" PATTERN "*.td")
+install(DIRECTORY ${PROJECT_BINARY_DIR}/include/adaround
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  FILES_MATCHING PATTERN "*.inc")
+
+set(ADAROUND_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/AdaroundMLIR)
+install(EXPORT AdaroundMLIRTargets NAMESPACE AdaroundMLIR::
+  DESTINATION ${ADAROUND_CMAKE_DIR})
+configure_package_config_file(cmake/AdaroundMLIRConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/AdaroundMLIRConfig.cmake
+  INSTALL_DESTINATION ${ADAROUND_CMAKE_DIR})
+install(FILES ${PROJECT_BINARY_DIR}/AdaroundMLIRConfig.cmake
+  DESTINATION ${ADAROUND_CMAKE_DIR})

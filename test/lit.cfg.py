@@ -26,6 +26,7 @@ config.substitutions.append(("%adaround_lib", config.adaround_lib_dir))
 config.substitutions.append(("%adaround_bin", config.adaround_tools_dir))
 config.substitutions.append(("%llvm_lib", config.llvm_lib_dir))
 config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%adaround_obj", config.adaround_obj_root))
 config.substitutions.append(
     ("%plugin", os.path.join(config.adaround_lib_dir, "AdaroundPlugin.so")))
 config.substitutions.append(
