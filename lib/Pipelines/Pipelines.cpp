@@ -16,7 +16,9 @@ using namespace mlir::adaround;
 /// Tensors to vectorized, bufferized loops on memrefs, shared by both targets
 /// up to the point where they diverge.
 static std::string frontEnd() {
-  return "convert-adaround-to-linalg,func.func(lower-quant-ops),canonicalize,cse";
+  return "convert-adaround-to-linalg,func.func(lower-quant-ops),"
+         "func.func(adaround-reshape-into-destination),eliminate-empty-tensors,"
+         "canonicalize,cse";
 }
 
 static const char *kBufferize =

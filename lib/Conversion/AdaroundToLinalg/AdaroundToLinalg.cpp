@@ -114,6 +114,9 @@ LogicalResult lowerFakeQuant(RewriterBase &rewriter, FakeQuantOp op,
     maps.push_back(view.blockMap(ctx));
   }
   maps.push_back(identity);
+  // An empty tensor of the loop shape: through the reshapes around the
+  // kernel, adaround-reshape-into-destination and empty-tensor elimination
+  // turn it into the destination buffer.
   Value init = tensor::EmptyOp::create(rewriter, loc, view.loopShape,
                                        type.getElementType());
   SmallVector<utils::IteratorType> iterators(view.loopShape.size(),

@@ -91,6 +91,18 @@ def AdaroundVectorizeElementwise : Pass<"adaround-vectorize-elementwise",
   ];
 }
 
+def AdaroundReshapeIntoDestination
+    : Pass<"adaround-reshape-into-destination", "::mlir::func::FuncOp"> {
+  let summary = "Reshape destination memrefs instead of results";
+  let description = [{
+    Rewrites `materialize_in_destination(tensor.expand_shape(%r)) in %m` into
+    `materialize_in_destination(%r) in memref.collapse_shape(%m)` (and the
+    collapse/expand mirror), so that empty-tensor elimination can make a
+    kernel that iterates over a reshaped view write straight into `%m`.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def AdaroundExpandMath : Pass<"adaround-expand-math"> {
   let summary = "Replace math.exp and friends by polynomial approximations";
   let description = [{

@@ -1,0 +1,88 @@
+// Times one compiled fake-quant kernel (destination-passing style, C
+// interface of --adaround-to-llvm) against a memory roofline probe moving the
+// same bytes as the f32 formulation: y[i] = x[i] + v[i] * k (three f32
+// streams). Both run alternately in one process; the best time of each is
+// reported.
+//
+//   driver <kernel.so> <rows> <cols> <reps> [threads]
+//
+// The kernel is `_mlir_ciface_kernel(memref *x, memref *y)` on a rows x cols
+// f32 tensor.
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+} MemRef2D;
+
+typedef void (*Kernel)(MemRef2D *, MemRef2D *);
+
+__attribute__((noinline)) static void probe(const float *restrict x,
+                                            const float *restrict v,
+                                            float *restrict y, int64_t n,
+                                            float k) {
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = x[i] + v[i] * k;
+}
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static float *buffer(int64_t n, float scale) {
+  float *p = aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64);
+  for (int64_t i = 0; i < n; ++i)
+    p[i] = scale * (float)((i * 7919) % 2001 - 1000) / 1000.0f;
+  return p;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 5) {
+    fprintf(stderr, "usage: %s kernel.so rows cols reps\n", argv[0]);
+    return 2;
+  }
+  void *lib = dlopen(argv[1], RTLD_NOW);
+  if (!lib) {
+    fprintf(stderr, "%s\n", dlerror());
+    return 1;
+  }
+  Kernel kernel = (Kernel)dlsym(lib, "_mlir_ciface_kernel");
+  if (!kernel) {
+    fprintf(stderr, "no _mlir_ciface_kernel in %s\n", argv[1]);
+    return 1;
+  }
+  int64_t rows = atoll(argv[2]), cols = atoll(argv[3]);
+  int reps = atoi(argv[4]);
+  int64_t n = rows * cols;
+  float *x = buffer(n, 3.0f), *y = buffer(n, 0.0f), *v = buffer(n, 1.0f);
+  MemRef2D dx = {x, x, 0, {rows, cols}, {cols, 1}};
+  MemRef2D dy = {y, y, 0, {rows, cols}, {cols, 1}};
+
+  double best_kernel = 1e30, best_probe = 1e30;
+  for (int r = 0; r < reps; ++r) {
+    double t0 = now();
+    kernel(&dx, &dy);
+    double t1 = now();
+    probe(x, v, y, n, 0.5f);
+    double t2 = now();
+    if (t1 - t0 < best_kernel)
+      best_kernel = t1 - t0;
+    if (t2 - t1 < best_probe)
+      best_probe = t2 - t1;
+  }
+  // One line of JSON for the harness.
+  printf("{\"elements\": %lld, \"kernel_s\": %.9f, \"probe_s\": %.9f}\n",
+         (long long)n, best_kernel, best_probe);
+  return 0;
+}
