@@ -44,7 +44,21 @@ LogicalResult mlir::adaround::buildCPUPipeline(
 
 LogicalResult mlir::adaround::buildGPUPipeline(
     OpPassManager &pm, const GPUPipelineOptions &options) {
-  return failure();
+  // Upstream's NVVM pipeline attaches the target without fast math or
+  // flush-to-zero: IEEE division (div.rn.f32) and denormals, as on the CPU.
+  std::string pipeline = llvm::formatv(
+      "{0},{1},func.func(convert-linalg-to-parallel-loops,"
+      "adaround-map-to-gpu{{block-size={2}},gpu-map-parallel-loops,"
+      "convert-parallel-loops-to-gpu),gpu-kernel-outlining,"
+      "adaround-expand-math,lower-affine,convert-scf-to-cf,"
+      "gpu.module(adaround-math-to-nvvm),"
+      "gpu-lower-to-nvvm-pipeline{{cubin-chip={3} cubin-features={4} "
+      "cubin-format={5}},"
+      "adaround-check-lowered{{allowed-dialects=llvm,gpu}",
+      frontEnd(), kBufferize, options.blockSize.getValue(),
+      options.chip.getValue(), options.features.getValue(),
+      options.format.getValue());
+  return parsePassPipeline(pipeline, pm);
 }
 
 void mlir::adaround::registerAdaroundPipelines() {
@@ -54,5 +68,13 @@ void mlir::adaround::registerAdaroundPipelines() {
       [](OpPassManager &pm, const CPUPipelineOptions &options) {
         if (failed(buildCPUPipeline(pm, options)))
           llvm::report_fatal_error("adaround-to-llvm: bad pipeline");
+      });
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "adaround-to-nvvm",
+      "Lower adaround/linalg/tensor code to host LLVM IR and an NVVM/PTX "
+      "gpu.binary",
+      [](OpPassManager &pm, const GPUPipelineOptions &options) {
+        if (failed(buildGPUPipeline(pm, options)))
+          llvm::report_fatal_error("adaround-to-nvvm: bad pipeline");
       });
 }

@@ -31,14 +31,6 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("threads per block"),
                             llvm::cl::init(256)};
-  Option<int64_t> elementsPerThread{
-      *this, "elements-per-thread",
-      llvm::cl::desc("contiguous elements per thread (vectorized access)"),
-      llvm::cl::init(4)};
-  Option<bool> fastMath{*this, "fast-math",
-                        llvm::cl::desc("allow flush-to-zero and approximate "
-                                       "division (breaks exactness)"),
-                        llvm::cl::init(false)};
 };
 
 /// func/tensor/linalg with adaround ops down to the LLVM dialect: lowering,

@@ -103,6 +103,33 @@ def AdaroundReshapeIntoDestination
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def AdaroundMapToGPU : Pass<"adaround-map-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Collapse, tile and prepare elementwise scf.parallel loops for GPU";
+  let description = [{
+    Collapses each outermost `scf.parallel` to one dimension, tiles it by
+    `block-size` (the inner loop becomes the threads of a block, with a bound
+    check instead of min/max bounds), and moves the `memref.get_global`
+    constants it reads inside, so that `gpu-kernel-outlining` carries them
+    into the GPU module. Run `gpu-map-parallel-loops` and
+    `convert-parallel-loops-to-gpu` next.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", "256", "threads per block">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::affine::AffineDialect"];
+}
+
+def AdaroundMathToNVVM : Pass<"adaround-math-to-nvvm"> {
+  let summary = "Lower f32 math.floor and math.fma to NVVM intrinsics";
+  let description = [{
+    `convert-gpu-to-nvvm` lowers `math.floor` and `math.fma` to libdevice
+    calls (`__nv_floorf`, `__nv_fmaf`), which need the CUDA toolkit's
+    libdevice when the binary is made. These are single PTX instructions
+    (`cvt.rmi.f32.f32`, `fma.rn.f32`); this pass emits them directly.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def AdaroundExpandMath : Pass<"adaround-expand-math"> {
   let summary = "Replace math.exp and friends by polynomial approximations";
   let description = [{

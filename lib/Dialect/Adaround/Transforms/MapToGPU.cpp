@@ -1,0 +1,130 @@
+//===- MapToGPU.cpp - Elementwise parallel loops to GPU blocks and threads -===//
+//
+// Each kernel's scf.parallel (from linalg) becomes one dimension of
+// consecutive elements, cut into blocks of `block-size` threads: consecutive
+// threads touch consecutive elements (coalesced). The constants the loop
+// reads are moved inside it, so that kernel outlining carries them into the
+// GPU module instead of passing host pointers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "adaround/Dialect/Adaround/Transforms/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+#include <numeric>
+
+namespace mlir::adaround {
+#define GEN_PASS_DEF_ADAROUNDMAPTOGPU
+#define GEN_PASS_DEF_ADAROUNDMATHTONVVM
+#include "adaround/Dialect/Adaround/Transforms/Passes.h.inc"
+} // namespace mlir::adaround
+
+using namespace mlir;
+
+namespace {
+
+bool isOutermost(scf::ParallelOp op) {
+  return !op->getParentOfType<scf::ParallelOp>();
+}
+
+struct MapToGPUPass : adaround::impl::AdaroundMapToGPUBase<MapToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (blockSize < 1) {
+      getOperation().emitError("adaround-map-to-gpu: option 'block-size' must "
+                               "be positive, got ")
+          << static_cast<int64_t>(blockSize);
+      return signalPassFailure();
+    }
+    IRRewriter rewriter(&getContext());
+    SmallVector<scf::ParallelOp> loops;
+    getOperation().walk([&](scf::ParallelOp op) {
+      if (isOutermost(op))
+        loops.push_back(op);
+    });
+    for (scf::ParallelOp loop : loops) {
+      // Constants read inside the kernel move into it.
+      SmallVector<memref::GetGlobalOp> globals;
+      llvm::SetVector<Value> usedAbove;
+      getUsedValuesDefinedAbove(loop.getRegion(), usedAbove);
+      for (Value operand : usedAbove)
+        if (auto global = operand.getDefiningOp<memref::GetGlobalOp>())
+          globals.push_back(global);
+      rewriter.setInsertionPointToStart(loop.getBody());
+      for (memref::GetGlobalOp global : globals) {
+        Operation *clone = rewriter.clone(*global);
+        rewriter.replaceUsesWithIf(global, clone->getResult(0),
+                                   [&](OpOperand &use) {
+                                     return loop->isProperAncestor(
+                                         use.getOwner());
+                                   });
+      }
+
+      unsigned rank = loop.getNumLoops();
+      if (rank > 1) {
+        std::vector<unsigned> all(rank);
+        std::iota(all.begin(), all.end(), 0);
+        rewriter.setInsertionPoint(loop);
+        collapseParallelLoops(rewriter, loop, {all});
+      }
+    }
+    loops.clear();
+    getOperation().walk([&](scf::ParallelOp op) {
+      if (isOutermost(op))
+        loops.push_back(op);
+    });
+    for (scf::ParallelOp loop : loops)
+      scf::tileParallelLoop(loop, {static_cast<int64_t>(blockSize)},
+                            /*noMinMaxBounds=*/true);
+  }
+};
+
+/// math.floor on f32 as the NVVM intrinsic (cvt.rmi.f32.f32): the GPU-to-NVVM
+/// conversion would make it a libdevice call (__nv_floorf), which needs the
+/// CUDA toolkit's libdevice at binary time.
+struct FloorToNVVM : OpRewritePattern<math::FloorOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::FloorOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getType().isF32())
+      return rewriter.notifyMatchFailure(op, "not f32");
+    rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
+        op, op.getType(), rewriter.getStringAttr("llvm.nvvm.floor.f"),
+        ValueRange{op.getOperand()});
+    return success();
+  }
+};
+
+/// math.fma on f32 as llvm.fma (fma.rn.f32), for the same reason.
+struct FmaToNVVM : OpRewritePattern<math::FmaOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::FmaOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getType().isF32())
+      return rewriter.notifyMatchFailure(op, "not f32");
+    rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
+        op, op.getType(), rewriter.getStringAttr("llvm.fma.f32"),
+        op->getOperands());
+    return success();
+  }
+};
+
+struct MathToNVVMPass
+    : adaround::impl::AdaroundMathToNVVMBase<MathToNVVMPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FloorToNVVM, FmaToNVVM>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
