@@ -13,7 +13,9 @@ import numpy as np
 LLVM = "/usr/lib/llvm-22/bin"
 
 
-def kernel_module(rows, cols, rounding, granularity, seed=0):
+def kernel_module(rows, cols, rounding, granularity, seed=0, splat_v=False):
+    """With `splat_v`, V is one value (folded into the kernel): the kernel then
+    moves exactly the bytes of a copy, x in and y out."""
     rng = np.random.default_rng(seed)
     v = (rng.standard_normal(rows * cols) * 3).astype(np.float32)
     t = f"tensor<{rows}x{cols}xf32>"
@@ -26,6 +28,15 @@ def kernel_module(rows, cols, rounding, granularity, seed=0):
         qtype = f"!quant.uniform<i8:f32:0, {{{scales}}}>"
     blob = (np.uint32(64).tobytes() + v.tobytes()).hex().upper()
     mode = " rounding(<hard>)" if rounding == "hard" else ""
+    if splat_v:
+        return f"""
+func.func @kernel(%xm: {m}, %ym: {m}) attributes {{llvm.emit_c_interface}} {{
+  %x = bufferization.to_tensor %xm restrict : {m} to {t}
+  %y = adaround.fake_quant %x{mode} qtype({qtype}) v(dense<0.75> : {t}) : {t}
+  bufferization.materialize_in_destination %y in restrict writable %ym : ({t}, {m}) -> ()
+  return
+}}
+"""
     return f"""
 func.func @kernel(%xm: {m}, %ym: {m}) attributes {{llvm.emit_c_interface}} {{
   %x = bufferization.to_tensor %xm restrict : {m} to {t}
@@ -39,7 +50,8 @@ func.func @kernel(%xm: {m}, %ym: {m}) attributes {{llvm.emit_c_interface}} {{
 """
 
 
-def compile_kernel(module_text, out_dir, name, opt_tool, pipeline_options=""):
+def compile_kernel(module_text, out_dir, name, opt_tool, pipeline_options="",
+                   pipeline="adaround-to-llvm", link=()):
     """Returns the path of the shared library."""
     os.makedirs(out_dir, exist_ok=True)
     base = os.path.join(out_dir, name)
@@ -48,8 +60,8 @@ def compile_kernel(module_text, out_dir, name, opt_tool, pipeline_options=""):
         return so
     with open(base + ".mlir", "w") as f:
         f.write(module_text)
-    pipeline = "--adaround-to-llvm" + (f"={pipeline_options}"
-                                       if pipeline_options else "")
+    pipeline = f"--{pipeline}" + (f"={pipeline_options}"
+                                  if pipeline_options else "")
     steps = [
         [opt_tool, base + ".mlir", pipeline, "-o", base + ".llvm.mlir"],
         [f"{LLVM}/mlir-translate", "--mlir-to-llvmir", base + ".llvm.mlir",
@@ -57,7 +69,7 @@ def compile_kernel(module_text, out_dir, name, opt_tool, pipeline_options=""):
         [f"{LLVM}/opt", "-O3", "-mcpu=native", base + ".ll", "-o", base + ".bc"],
         [f"{LLVM}/llc", "-O3", "-mcpu=native", "-filetype=obj",
          "--relocation-model=pic", base + ".bc", "-o", base + ".o"],
-        ["gcc", "-shared", base + ".o", "-o", so],
+        ["gcc", "-shared", base + ".o", "-o", so, *link],
     ]
     for step in steps:
         subprocess.run(step, check=True)

@@ -73,6 +73,12 @@ if shutil.which("nvidia-smi"):
             config.available_features.add("cuda-gpu")
     except (OSError, subprocess.TimeoutExpired):
         pass
-if os.path.exists(os.path.join(config.adaround_lib_dir,
-                               "libadaround_cuda_runtime.so")):
+cuda_runtime = os.path.join(config.adaround_lib_dir,
+                            "libadaround_cuda_runtime.so")
+if os.path.exists(cuda_runtime):
     config.available_features.add("cuda-runtime")
+    config.substitutions.append(
+        ("%mlir_runner_gpu",
+         os.path.join(config.llvm_tools_dir, "mlir-runner") +
+         " -e main -entry-point-result=void -shared-libs=" + cuda_runtime +
+         "," + runner_libs))

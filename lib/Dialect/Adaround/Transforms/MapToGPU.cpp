@@ -4,7 +4,8 @@
 // consecutive elements, cut into blocks of `block-size` threads: consecutive
 // threads touch consecutive elements (coalesced). The constants the loop
 // reads are moved inside it, so that kernel outlining carries them into the
-// GPU module instead of passing host pointers.
+// GPU module instead of passing host pointers; host buffers it reads or writes
+// are registered with the GPU.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -34,6 +36,45 @@ bool isOutermost(scf::ParallelOp op) {
   return !op->getParentOfType<scf::ParallelOp>();
 }
 
+/// Whether `value` (or a view of it) is used inside an scf.parallel.
+bool usedInParallelLoop(Value value) {
+  for (Operation *user : value.getUsers()) {
+    if (user->getParentOfType<scf::ParallelOp>())
+      return true;
+    if (isa<ViewLikeOpInterface>(user) &&
+        llvm::any_of(user->getResults(), usedInParallelLoop))
+      return true;
+  }
+  return false;
+}
+
+/// Host buffers that kernels read or write are page-locked and mapped for
+/// the GPU (cuMemHostRegister: with unified addressing the host pointer is
+/// valid in kernels) from allocation to deallocation.
+void registerHostBuffers(RewriterBase &rewriter, func::FuncOp func) {
+  SmallVector<memref::AllocOp> allocs;
+  func.walk([&](memref::AllocOp alloc) {
+    if (!alloc->getParentOfType<scf::ParallelOp>() &&
+        usedInParallelLoop(alloc))
+      allocs.push_back(alloc);
+  });
+  for (memref::AllocOp alloc : allocs) {
+    Location loc = alloc.getLoc();
+    auto unranked = UnrankedMemRefType::get(
+        alloc.getType().getElementType(), alloc.getType().getMemorySpace());
+    rewriter.setInsertionPointAfter(alloc);
+    Value cast = memref::CastOp::create(rewriter, loc, unranked, alloc);
+    gpu::HostRegisterOp::create(rewriter, loc, cast);
+    for (Operation *user : llvm::to_vector(alloc->getUsers())) {
+      if (!isa<memref::DeallocOp>(user))
+        continue;
+      rewriter.setInsertionPoint(user);
+      Value before = memref::CastOp::create(rewriter, loc, unranked, alloc);
+      gpu::HostUnregisterOp::create(rewriter, loc, before);
+    }
+  }
+}
+
 struct MapToGPUPass : adaround::impl::AdaroundMapToGPUBase<MapToGPUPass> {
   using Base::Base;
 
@@ -45,6 +86,7 @@ struct MapToGPUPass : adaround::impl::AdaroundMapToGPUBase<MapToGPUPass> {
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
+    registerHostBuffers(rewriter, getOperation());
     SmallVector<scf::ParallelOp> loops;
     getOperation().walk([&](scf::ParallelOp op) {
       if (isOutermost(op))

@@ -110,8 +110,9 @@ def AdaroundMapToGPU : Pass<"adaround-map-to-gpu", "::mlir::func::FuncOp"> {
     `block-size` (the inner loop becomes the threads of a block, with a bound
     check instead of min/max bounds), and moves the `memref.get_global`
     constants it reads inside, so that `gpu-kernel-outlining` carries them
-    into the GPU module. Run `gpu-map-parallel-loops` and
-    `convert-parallel-loops-to-gpu` next.
+    into the GPU module. Host buffers (`memref.alloc`) the loops use are
+    registered with the GPU (`gpu.host_register`) until their deallocation.
+    Run `gpu-map-parallel-loops` and `convert-parallel-loops-to-gpu` next.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", "256", "threads per block">,
