@@ -48,11 +48,20 @@ def AdaroundBake : Pass<"adaround-bake"> {
     standard dequantization. Deployment uses hard decisions: a soft op is baked
     with its hard decisions.
 
-    By default the integers become a constant of the storage type followed by
-    `quant.scast` and `quant.dcast`. i4 and i2 storage is packed: two (four)
-    values per byte, first element in the low bits, in an `i8` constant of
-    `ceil(n * bits / 8)` elements, unpacked by `adaround.unpack`-free arith in
-    a `linalg.generic` that dequantizes in the same loop.
+    By default the integers become a constant of the storage type (8 or 16
+    bits) followed by `quant.scast` and `quant.dcast`: ordinary quant-dialect
+    IR. Storage of 4 bits or less is packed: `8 / bits` levels per byte,
+    row-major over all elements, the first element in the lowest bits, in an
+    `i8` constant of `n / (8 / bits)` elements, dequantized by one
+    `linalg.generic` that unpacks with shifts in the same loop (the quant
+    dialect has no packed storage). When a tensor's innermost run of elements
+    sharing a loop is not a multiple of the levels per byte, the levels are
+    stored one per byte (a remark says so).
+
+    A NaN weight cannot be baked: the pass stops naming the op and element.
+    Scales whose dequantized levels overflow f32 are errors.
+    Ops whose input is not a constant are left alone (a remark under
+    `verbose`).
   }];
   let options = [
     Option<"emitFloat", "emit-float", "bool", "false",
