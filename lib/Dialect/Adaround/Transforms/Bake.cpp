@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <functional>
 
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDBAKE
@@ -24,18 +25,14 @@ namespace {
 /// balance two cores.
 constexpr int64_t kChunk = 1 << 20;
 
-/// The baked integer levels of one op, one int32 per element.
-struct BakedLevels {
-  std::vector<int32_t> levels;
-  int64_t firstNaN = -1;
-};
-
-BakedLevels computeLevels(MLIRContext *ctx, ArrayRef<float> x,
-                          ArrayRef<float> v, ArrayRef<int64_t> shape,
-                          const QuantGrid &grid) {
+/// Computes every baked level in parallel and hands it to
+/// `store(index, level)`; chunks are multiples of 4 elements, so stores into
+/// packed bytes never share a byte across threads. Returns the index of the
+/// first NaN input, or -1.
+int64_t forEachLevel(MLIRContext *ctx, ArrayRef<float> x, ArrayRef<float> v,
+                     ArrayRef<int64_t> shape, const QuantGrid &grid,
+                     function_ref<void(int64_t, int64_t)> store) {
   int64_t n = x.size();
-  BakedLevels result;
-  result.levels.resize(n);
   std::atomic<int64_t> firstNaN(n);
   int64_t chunks = (n + kChunk - 1) / kChunk;
   parallelFor(ctx, 0, chunks, [&](size_t chunk) {
@@ -52,12 +49,10 @@ BakedLevels computeLevels(MLIRContext *ctx, ArrayRef<float> x,
         }
         return;
       }
-      result.levels[i] = static_cast<int32_t>(*level);
+      store(i, *level);
     }
   });
-  if (firstNaN.load() < n)
-    result.firstNaN = firstNaN.load();
-  return result;
+  return firstNaN.load() < n ? firstNaN.load() : -1;
 }
 
 struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
@@ -103,86 +98,86 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
              << " whose dequantized levels overflow f32";
 
     auto type = cast<RankedTensorType>(op.getInput().getType());
-    BakedLevels baked =
-        computeLevels(&getContext(), *x, *v, type.getShape(), *grid);
-    if (baked.firstNaN >= 0)
-      return op.emitOpError("cannot be baked: input element ")
-             << baked.firstNaN << " is NaN, which no integer level represents";
-
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t n = type.getNumElements();
     OpBuilder b(op);
     Location loc = op.getLoc();
     bool asResource = isa<DenseResourceElementsAttr>(input);
-    const std::vector<int32_t> &levels = baked.levels;
-    int64_t n = levels.size();
-    Value result;
-    if (emitFloat) {
-      ElementsAttr values = makeElementsAttr(
-          type, asResource, "adaround_baked", n * sizeof(float),
-          [&](MutableArrayRef<char> bytes) {
-            float *out = reinterpret_cast<float *>(bytes.data());
-            BlockCursor cursor(*grid, type.getShape(), 0);
-            for (int64_t i = 0; i < n; ++i, cursor.next()) {
-              numerics::ScalarDomain d;
-              int64_t blk = cursor.block();
-              out[i] = numerics::dequantize(
-                  d, static_cast<float>(levels[i]), grid->scales[blk],
-                  static_cast<float>(grid->zeroPoints[blk]));
-            }
-          });
-      result = arith::ConstantOp::create(b, loc, values);
-    } else {
-      unsigned bits = grid->storageWidth;
-      unsigned perByte = (pack && bits <= 4) ? 8 / bits : 1;
-      if (perByte > 1 && !canUnpackInKernel(type.getShape(), *grid, perByte)) {
-        op.emitRemark() << "stored one " << bits << "-bit level per byte: the "
-                        << "innermost run of elements is not a multiple of "
-                        << perByte;
-        perByte = 1;
-      }
-      if (perByte > 1) {
-        int64_t bytes = (n + perByte - 1) / perByte;
-        auto packedType = RankedTensorType::get({bytes}, b.getI8Type());
-        ElementsAttr packed = makeElementsAttr(
-            packedType, asResource, "adaround_baked", bytes,
-            [&](MutableArrayRef<char> out) {
-              std::memset(out.data(), 0, out.size());
-              uint32_t mask = (1u << bits) - 1;
-              for (int64_t i = 0; i < n; ++i)
-                out[i / perByte] |= static_cast<char>(
-                    (static_cast<uint32_t>(levels[i]) & mask)
-                    << ((i % perByte) * bits));
-            });
-        Value bytesValue = arith::ConstantOp::create(b, loc, packed);
-        result = buildDequantizeKernel(b, loc, bytesValue, type, *grid, perByte);
-      } else {
-        // One level per element: in the storage type for 8 and 16 bits; as
-        // i8 for narrower storage, since memory holds no sub-byte elements
-        // (and vector loads of them would read packed bits).
-        unsigned width = bits <= 8 ? 8 : 16;
-        auto storageType = type.clone(b.getIntegerType(width));
-        ElementsAttr integers = makeElementsAttr(
-            storageType, asResource, "adaround_baked", n * width / 8,
-            [&](MutableArrayRef<char> out) {
-              for (int64_t i = 0; i < n; ++i) {
-                if (width == 8) {
-                  out[i] = static_cast<char>(levels[i]);
-                } else {
-                  int16_t level = static_cast<int16_t>(levels[i]);
-                  std::memcpy(out.data() + 2 * i, &level, 2);
-                }
-              }
-            });
-        Value levelsValue = arith::ConstantOp::create(b, loc, integers);
-        if (arithDequant || width != bits) {
-          result = buildDequantizeKernel(b, loc, levelsValue, type, *grid, 1);
-        } else {
-          auto quantized = type.clone(*op.getQtype());
-          Value cast =
-              quant::StorageCastOp::create(b, loc, quantized, levelsValue);
-          result = quant::DequantizeCastOp::create(b, loc, type, cast);
-        }
-      }
+    unsigned bits = grid->storageWidth;
+    unsigned perByte = (!emitFloat && pack && bits <= 4) ? 8 / bits : 1;
+    if (perByte > 1 && !canUnpackInKernel(shape, *grid, perByte)) {
+      op.emitRemark() << "stored one " << bits << "-bit level per byte: the "
+                      << "innermost run of elements is not a multiple of "
+                      << perByte;
+      perByte = 1;
     }
+    // Levels one per element: in the storage type for 8 and 16 bits; as i8
+    // for narrower storage, since memory holds no sub-byte elements (and
+    // vector loads of them would read packed bits).
+    unsigned width = bits <= 8 ? 8 : 16;
+
+    // The levels are computed once, straight into the new constant's storage.
+    int64_t firstNaN = -1;
+    ShapedType constantType;
+    size_t bytes;
+    std::function<void(char *, int64_t, int64_t)> store;
+    if (emitFloat) {
+      constantType = type;
+      bytes = n * sizeof(float);
+      store = [&](char *out, int64_t i, int64_t level) {
+        // The block of element i again: cheap next to the division.
+        int64_t blk = grid->blockIndexOf(i, shape);
+        numerics::ScalarDomain d;
+        float y = numerics::dequantize(d, static_cast<float>(level),
+                                       grid->scales[blk],
+                                       static_cast<float>(grid->zeroPoints[blk]));
+        std::memcpy(out + i * sizeof(float), &y, sizeof(float));
+      };
+    } else if (perByte > 1) {
+      bytes = n / perByte;
+      constantType = RankedTensorType::get({static_cast<int64_t>(bytes)},
+                                           b.getI8Type());
+      uint32_t mask = (1u << bits) - 1;
+      store = [=](char *out, int64_t i, int64_t level) {
+        out[i / perByte] |= static_cast<char>(
+            (static_cast<uint32_t>(level) & mask) << ((i % perByte) * bits));
+      };
+    } else {
+      constantType = type.clone(b.getIntegerType(width));
+      bytes = n * (width / 8);
+      store = [=](char *out, int64_t i, int64_t level) {
+        if (width == 8) {
+          out[i] = static_cast<char>(level);
+        } else {
+          int16_t level16 = static_cast<int16_t>(level);
+          std::memcpy(out + 2 * i, &level16, 2);
+        }
+      };
+    }
+    ElementsAttr values = makeElementsAttr(
+        constantType, asResource, "adaround_baked", bytes,
+        [&](MutableArrayRef<char> out) {
+          std::memset(out.data(), 0, out.size());
+          firstNaN = forEachLevel(&getContext(), *x, *v, shape, *grid,
+                                  [&](int64_t i, int64_t level) {
+                                    store(out.data(), i, level);
+                                  });
+        });
+    if (firstNaN >= 0)
+      return op.emitOpError("cannot be baked: input element ")
+             << firstNaN << " is NaN, which no integer level represents";
+
+    Value constant = arith::ConstantOp::create(b, loc, values);
+    Value result;
+    if (emitFloat)
+      result = constant;
+    else if (perByte > 1 || arithDequant || width != bits)
+      result = buildDequantizeKernel(b, loc, constant, type, *grid, perByte);
+    else
+      result = quant::DequantizeCastOp::create(
+          b, loc, type,
+          quant::StorageCastOp::create(b, loc, type.clone(*op.getQtype()),
+                                       constant));
     Operation *weights = op.getInput().getDefiningOp();
     op.replaceAllUsesWith(result);
     op.erase();
