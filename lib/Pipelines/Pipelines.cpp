@@ -30,13 +30,16 @@ static const char *kBufferize =
 LogicalResult mlir::adaround::buildCPUPipeline(
     OpPassManager &pm, const CPUPipelineOptions &options) {
   std::string pipeline = llvm::formatv(
-      "{0},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
+      "{0},func.func(linalg-generalize-named-ops,linalg-fuse-elementwise-ops,"
+      "linalg-fold-unit-extent-dims,canonicalize),"
+      "func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
       "canonicalize,{2},adaround-expand-math,"
-      "func.func(convert-linalg-to-loops),convert-vector-to-scf,lower-affine,"
-      "convert-scf-to-cf,convert-vector-to-llvm,convert-math-to-llvm,"
+      "func.func(convert-linalg-to-loops,lower-vector-multi-reduction),"
+      "convert-vector-to-scf,lower-affine,convert-scf-to-cf,"
+      "convert-vector-to-llvm,convert-math-to-llvm,"
       "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
       "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
-      "convert-func-to-llvm,reconcile-unrealized-casts,"
+      "convert-func-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
       "adaround-check-lowered{{allowed-dialects=llvm}",
       frontEnd(), options.vectorWidth.getValue(), kBufferize);
   return parsePassPipeline(pipeline, pm);

@@ -20,7 +20,8 @@ func.func @soft_dps(%xm: memref<3x100xf32>, %ym: memref<3x100xf32>) {
   return
 }
 
-// Hard rounding reads one byte of V's decisions per element.
+// Hard rounding reads one byte of V's decisions per element (a splat V would
+// be folded into the kernel).
 // CHECK-LABEL: llvm.func @hard_dps
 // CHECK: llvm.load {{.*}} : !llvm.ptr -> vector<16xi8>
 // CHECK: llvm.uitofp {{.*}} : vector<16xi8> to vector<16xf32>
@@ -28,7 +29,7 @@ func.func @soft_dps(%xm: memref<3x100xf32>, %ym: memref<3x100xf32>) {
 // CHECK: llvm.fdiv {{.*}} : vector<16xf32>
 func.func @hard_dps(%xm: memref<2x64xf32>, %ym: memref<2x64xf32>) {
   %x = bufferization.to_tensor %xm restrict : memref<2x64xf32> to tensor<2x64xf32>
-  %y = adaround.fake_quant %x rounding(<hard>) qtype(!quant.uniform<i4:f32:0, {0.1, 0.2}>) v(dense<1.0> : tensor<2x64xf32>) : tensor<2x64xf32>
+  %y = adaround.fake_quant %x rounding(<hard>) qtype(!quant.uniform<i4:f32:0, {0.1, 0.2}>) v(dense<[[1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0], [1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0, 1.0, -1.0, 0.0, -2.0]]> : tensor<2x64xf32>) : tensor<2x64xf32>
   bufferization.materialize_in_destination %y in restrict writable %ym : (tensor<2x64xf32>, memref<2x64xf32>) -> ()
   return
 }

@@ -28,7 +28,7 @@ namespace {
 
 /// Sub-byte integers sit one per byte in memory, but a vector of them is
 /// bit-packed: vector loads would read the wrong bits.
-bool hasSubByteOperands(linalg::GenericOp op) {
+bool hasSubByteOperands(linalg::LinalgOp op) {
   return llvm::any_of(op->getOperandTypes(), [](Type type) {
     Type element = getElementTypeOrSelf(type);
     return element.isInteger() && element.getIntOrFloatBitWidth() % 8 != 0;
@@ -39,6 +39,63 @@ bool isElementwiseOnTensors(linalg::GenericOp op) {
   return op.hasPureTensorSemantics() && !hasSubByteOperands(op) &&
          op.getNumParallelLoops() == op.getNumLoops() && op.getNumLoops() > 0 &&
          !op.hasDynamicShape();
+}
+
+/// A static reduction whose only reduction loop is the innermost one, as a
+/// matvec with dequantization fused into it.
+bool isInnerReductionOnTensors(linalg::GenericOp op) {
+  unsigned loops = op.getNumLoops();
+  return op.hasPureTensorSemantics() && !hasSubByteOperands(op) &&
+         loops > 1 && op.getNumReductionLoops() == 1 &&
+         op.getIteratorTypesArray().back() == utils::IteratorType::reduction &&
+         !op.hasDynamicShape() && op.getNumDpsInits() == 1;
+}
+
+/// Iteration volume small enough to become a handful of vector registers.
+bool isSmallTile(linalg::LinalgOp op, int64_t vectorWidth) {
+  int64_t volume = 1;
+  for (int64_t range : op.getStaticLoopRanges())
+    volume *= ShapedType::isDynamic(range) ? vectorWidth : range;
+  return volume <= 4 * vectorWidth;
+}
+
+/// Rows one at a time, and along each row a vector of partial sums
+/// accumulated over the reduction and merged once at the end: the inner step
+/// is elementwise and vectorizes like any other kernel.
+void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
+                        int64_t vectorWidth) {
+  unsigned loops = op.getNumLoops();
+  int64_t reductionRange = op.getStaticLoopRanges().back();
+  if (reductionRange < vectorWidth)
+    return;
+  // Every parallel loop one step at a time.
+  SmallVector<OpFoldResult> rowTiles(loops, rewriter.getIndexAttr(1));
+  rowTiles.back() = rewriter.getIndexAttr(0);
+  scf::SCFTilingOptions rowOptions;
+  rowOptions.setTileSizes(rowTiles);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> rows = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), rowOptions);
+  if (failed(rows))
+    return;
+  rewriter.replaceOp(op, rows->replacements);
+  auto row = dyn_cast<linalg::GenericOp>(rows->tiledOps.back());
+  if (!row)
+    return;
+  // Along the row, vectorWidth partial sums.
+  SmallVector<OpFoldResult> partialTiles(loops, rewriter.getIndexAttr(0));
+  partialTiles.back() = rewriter.getIndexAttr(vectorWidth);
+  scf::SCFTilingOptions partialOptions;
+  partialOptions.setTileSizes(partialTiles);
+  partialOptions.setReductionTilingStrategy(
+      ReductionTilingStrategy::PartialReductionOuterReduction);
+  partialOptions.setReductionDims({loops - 1});
+  rewriter.setInsertionPoint(row);
+  FailureOr<scf::SCFTilingResult> partial = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(row.getOperation()), partialOptions);
+  if (failed(partial))
+    return;
+  rewriter.replaceOp(row, partial->replacements);
 }
 
 struct VectorizeElementwisePass
@@ -56,11 +113,15 @@ struct VectorizeElementwisePass
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
 
-    SmallVector<linalg::GenericOp> kernels;
+    SmallVector<linalg::GenericOp> kernels, reductions;
     getOperation().walk([&](linalg::GenericOp op) {
       if (isElementwiseOnTensors(op))
         kernels.push_back(op);
+      else if (isInnerReductionOnTensors(op))
+        reductions.push_back(op);
     });
+    for (linalg::GenericOp reduction : reductions)
+      tileInnerReduction(rewriter, reduction, vectorWidth);
 
     for (linalg::GenericOp kernel : kernels) {
       SmallVector<int64_t> ranges = kernel.getStaticLoopRanges();
@@ -92,13 +153,16 @@ struct VectorizeElementwisePass
         return signalPassFailure();
     }
 
-    SmallVector<linalg::GenericOp> tiles;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (op.hasPureTensorSemantics() && !hasSubByteOperands(op) &&
-          op.getNumParallelLoops() == op.getNumLoops())
+    // The tiles: elementwise tiles, the partial reductions, their
+    // accumulators' fills and final merges.
+    SmallVector<linalg::LinalgOp> tiles;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() &&
+          !hasSubByteOperands(cast<linalg::LinalgOp>(op.getOperation())) &&
+          isSmallTile(op, vectorWidth))
         tiles.push_back(op);
     });
-    for (linalg::GenericOp tile : tiles) {
+    for (linalg::LinalgOp tile : tiles) {
       SmallVector<int64_t> vectorSizes;
       if (tile.hasDynamicShape()) {
         // The peeled remainder: masked vectors of the full tile shape.

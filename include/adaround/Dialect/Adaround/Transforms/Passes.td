@@ -87,7 +87,11 @@ def AdaroundVectorizeElementwise : Pass<"adaround-vectorize-elementwise",
   let description = [{
     Tiles every all-parallel `linalg.generic` on tensors to
     `1 x ... x 1 x vector-width`, peels the partial last tile, and vectorizes
-    (the full tiles without masks, the remainder with masks).
+    (the full tiles without masks, the remainder with masks). A generic whose
+    innermost loop is its only reduction (a matvec, with dequantization fused
+    in) is tiled one row at a time with `vector-width` partial sums per row,
+    accumulated elementwise and merged once per row, then vectorized the same
+    way.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", "16",

@@ -1,0 +1,357 @@
+"""`make bench`: where adaround-mlir stands against PyTorch and the memory
+roofline, in one run. Writes bench/results/<date>-<host>.md and a PNG plot.
+
+Every figure is a ratio against something measured in the same run.
+
+  run.py --build build [--quick]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import fake_quant_kernels as fk  # noqa: E402
+
+LLVM = "/usr/lib/llvm-22/bin"
+
+
+def best_time(fn, reps):
+    best = 1e30
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return (f"{cpu}, {os.cpu_count()} cores, "
+            f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+            f"{platform.platform()}, torch {torch.__version__}")
+
+
+# ---------------------------------------------------------------------------
+# 1. Fake-quant kernels.
+
+def torch_reference(x, v, s, z, qmin, qmax, hard):
+    if hard:
+        h = (v >= 0).int()
+    else:
+        zeta, gamma = torch.tensor(1.1), torch.tensor(-0.1)
+        h = torch.clamp(torch.sigmoid(v) * (zeta - gamma) + gamma, 0, 1)
+    return (torch.clamp(torch.floor(x / s) + z + h, qmin, qmax) - z) * s
+
+
+def kernel_rows(args, work, sizes, reps):
+    torch.set_num_threads(1)
+    rows = []
+    for n in sizes:
+        for granularity in ("tensor", "channel"):
+            channels = 1 if granularity == "tensor" else 256
+            cols = n // channels
+            x = torch.randn(channels, cols) * 3
+            v = torch.randn(channels, cols) * 3
+            if granularity == "tensor":
+                s, z = torch.tensor(0.0235), torch.tensor(0)
+                fused = lambda: torch.fake_quantize_per_tensor_affine(
+                    x, 0.0235, 0, -128, 127)
+            else:
+                sc = torch.tensor([0.01 + 0.001 * (i % 17) for i in range(channels)])
+                zc = torch.zeros(channels, dtype=torch.int32)
+                s, z = sc.reshape(-1, 1), zc.reshape(-1, 1)
+                fused = lambda: torch.fake_quantize_per_channel_affine(
+                    x, sc, zc, 0, -128, 127)
+            fused_s = best_time(fused, reps)
+            for rounding in ("soft", "hard"):
+                name = f"k_{rounding}_{granularity}_{channels}x{cols}"
+                so = fk.compile_kernel(
+                    fk.kernel_module(channels, cols, rounding, granularity),
+                    work, name, args.opt)
+                out = subprocess.run(
+                    [os.path.join(work, "driver"), so, str(channels), str(cols),
+                     str(reps)], capture_output=True, text=True, check=True)
+                r = json.loads(out.stdout)
+                ref_s = best_time(lambda: torch_reference(
+                    x, v, s, z, -128, 127, rounding == "hard"), reps)
+                rows.append(dict(n=n, granularity=granularity, rounding=rounding,
+                                 ours_s=r["kernel_s"], probe_s=r["probe_s"],
+                                 torch_ref_s=ref_s, torch_fused_s=fused_s))
+                print(f"kernel {rounding:4} {granularity:7} n={n:>9}: "
+                      f"ours/probe {r['probe_s'] / r['kernel_s']:.2f}, "
+                      f"ours/torch {ref_s / r['kernel_s']:.1f}x", flush=True)
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# 2. Baked weights: matvec on f32, i8 and packed i4 weights.
+
+def matvec_module(w):
+    m, k = w.shape
+    blob = (np.uint32(64).tobytes() + w.tobytes()).hex().upper()
+    return f"""
+func.func @kernel(%xm: memref<1x{k}xf32>, %ym: memref<1x{m}xf32>) attributes {{llvm.emit_c_interface}} {{
+  %x2 = bufferization.to_tensor %xm restrict : memref<1x{k}xf32> to tensor<1x{k}xf32>
+  %x = tensor.collapse_shape %x2 [[0, 1]] : tensor<1x{k}xf32> into tensor<{k}xf32>
+  %w = arith.constant dense_resource<w> : tensor<{m}x{k}xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<{m}xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<{m}xf32>) -> tensor<{m}xf32>
+  %y = linalg.matvec ins(%w, %x : tensor<{m}x{k}xf32>, tensor<{k}xf32>) outs(%init : tensor<{m}xf32>) -> tensor<{m}xf32>
+  %y2 = tensor.expand_shape %y [[0, 1]] output_shape [1, {m}] : tensor<{m}xf32> into tensor<1x{m}xf32>
+  bufferization.materialize_in_destination %y2 in restrict writable %ym : (tensor<1x{m}xf32>, memref<1x{m}xf32>) -> ()
+  return
+}}
+{{-#
+  dialect_resources: {{ builtin: {{ w: "0x{blob}" }} }}
+#-}}
+"""
+
+
+def matvec_rows(args, work, size, reps):
+    rng = np.random.default_rng(0)
+    w = (rng.standard_normal((size, size)) * 0.1).astype(np.float32)
+    text = matvec_module(w)
+    rows = []
+    for label, pre in [("f32", ""), ("i8", "--adaround-calibrate=insert=1 --adaround-bake"),
+                       ("packed i4", "--adaround-calibrate=insert=1,bits=4 --adaround-bake")]:
+        name = f"matvec_{label.replace(' ', '_')}_{size}"
+        src = os.path.join(work, name + ".in.mlir")
+        with open(src, "w") as f:
+            f.write(text)
+        prepared = text
+        if pre:
+            passes = [p.replace(",", " ") for p in pre.split()]
+            prepared = subprocess.run([args.opt, src] + passes, capture_output=True,
+                                      text=True, check=True).stdout
+        so = fk.compile_kernel(prepared, work, name, args.opt)
+        out = subprocess.run([os.path.join(work, "driver"), so, "1", str(size),
+                              str(reps)], capture_output=True, text=True,
+                             check=True)
+        r = json.loads(out.stdout)
+        rows.append(dict(weights=label, size=size, ours_s=r["kernel_s"],
+                         weight_bytes=size * size * {"f32": 4, "i8": 1,
+                                                     "packed i4": 0.5}[label]))
+        print(f"matvec {label}: {r['kernel_s'] * 1e3:.2f} ms", flush=True)
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# 3. Bake throughput and peak memory, against numpy.
+
+def bake_rows(args, work, sizes):
+    rows = []
+    for n in sizes:
+        channels = 256
+        cols = n // channels
+        rng = np.random.default_rng(1)
+        x = rng.standard_normal((channels, cols), dtype=np.float32)
+        v = rng.standard_normal((channels, cols), dtype=np.float32)
+        scales = (np.abs(x).max(axis=1) / np.float32(127.5)).astype(np.float32)
+        t = f"tensor<{channels}x{cols}xf32>"
+        qtype = "!quant.uniform<i8:f32:0, {" + ",".join(
+            repr(float(s)) for s in scales) + "}>"
+        src = os.path.join(work, f"bake_{n}.mlir")
+        with open(src, "w") as f:
+            f.write(f"func.func @w() -> {t} {{\n"
+                    f"  %w = arith.constant dense_resource<x> : {t}\n"
+                    f"  %q = adaround.fake_quant %w rounding(<hard>) qtype({qtype}) "
+                    f"v(dense_resource<v> : {t}) : {t}\n"
+                    f"  return %q : {t}\n}}\n{{-#\n  dialect_resources: {{ builtin: {{\n")
+            f.write(",\n".join(
+                f'    {name}: "0x{(np.uint32(64).tobytes() + arr.tobytes()).hex().upper()}"'
+                for name, arr in (("x", x), ("v", v))))
+            f.write("\n  } }\n#-}\n")
+        bc = os.path.join(work, f"bake_{n}.mlirbc")
+        subprocess.run([args.opt, src, "--emit-bytecode", "-o", bc], check=True)
+        os.remove(src)
+        out = os.path.join(work, f"baked_{n}.mlirbc")
+        t0 = time.perf_counter()
+        run = subprocess.run(["/usr/bin/time", "-f", "%M", args.opt, bc,
+                              "--adaround-bake", "--emit-bytecode", "-o", out],
+                             capture_output=True, text=True, check=True)
+        total_s = time.perf_counter() - t0
+        rss = int(run.stderr.strip().splitlines()[-1]) * 1024
+        # The same pass without baking: the cost of reading and writing.
+        t0 = time.perf_counter()
+        subprocess.run([args.opt, bc, "--emit-bytecode", "-o", out + ".copy"],
+                       check=True)
+        io_s = time.perf_counter() - t0
+        for p in (out, out + ".copy", bc):
+            os.remove(p)
+        # numpy doing the same integer computation in memory.
+        s = scales.reshape(-1, 1)
+
+        def numpy_bake():
+            q = np.floor(x / s) + (v >= 0)
+            return np.clip(q, -128, 127).astype(np.int8)
+        numpy_s = best_time(numpy_bake, 3)
+        input_bytes = x.nbytes + v.nbytes
+        rows.append(dict(n=n, total_s=total_s, io_s=io_s, numpy_s=numpy_s,
+                         rss=rss, input_bytes=input_bytes))
+        print(f"bake n={n}: {n / max(total_s - io_s, 1e-9) / 1e6:.0f} Melem/s "
+              f"(pass), {n / total_s / 1e6:.0f} Melem/s (whole tool), numpy "
+              f"{n / numpy_s / 1e6:.0f} Melem/s, peak RSS {rss / 2**20:.0f} MiB "
+              f"for {input_bytes / 2**20:.0f} MiB input", flush=True)
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# 4. Compile time against op count.
+
+def compile_rows(args, work, counts):
+    rows = []
+    for count in counts:
+        lines = ["func.func @f(" + ", ".join(f"%a{i}: tensor<64x64xf32>" for i in range(count)) +
+                 ") -> (" + ", ".join("tensor<64x64xf32>" for _ in range(count)) + ") {"]
+        for i in range(count):
+            mode = " rounding(<hard>)" if i % 2 else ""
+            lines.append(f"  %q{i} = adaround.fake_quant %a{i}{mode} qtype(!quant.uniform<i8:f32:0, "
+                         f"{{{','.join(['0.05'] * 64)}}}>) v(dense<{(i % 7) - 3}.5> : tensor<64x64xf32>) : tensor<64x64xf32>")
+        lines.append("  return " + ", ".join(f"%q{i}" for i in range(count)) + " : " +
+                     ", ".join("tensor<64x64xf32>" for _ in range(count)) + "\n}")
+        src = os.path.join(work, f"compile_{count}.mlir")
+        with open(src, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        seconds = best_time(lambda: subprocess.run(
+            [args.opt, src, "--adaround-to-llvm", "-o", os.devnull], check=True), 1)
+        rows.append(dict(ops=count, seconds=seconds))
+        print(f"compile {count} ops: {seconds:.2f} s", flush=True)
+    return rows
+
+
+# ---------------------------------------------------------------------------
+
+def write_report(path, plot, rows, matvec, bake, compile_, command):
+    k = rows
+    lines = [f"# adaround-mlir benchmarks, {datetime.date.today()}", "",
+             f"- machine: {machine()}", f"- command: `{command}`",
+             "- one thread everywhere (torch.set_num_threads(1)); best of N runs",
+             "- every ratio is against a baseline measured in the same run", "",
+             "## 1. Fake-quant kernels (CPU)", "",
+             "Ours: `--adaround-to-llvm`, destination-passing style. Probe: three f32",
+             "streams `y = x + v * k` (gcc -O3 -march=native), the bytes of the f32",
+             "formulation. torch ref: eager PyTorch computing the reference semantics.",
+             "torch fused: `fake_quantize_per_{tensor,channel}_affine` (nearest rounding).",
+             "", "| rounding | params | elements | ours Melem/s | ours GB/s | probe Melem/s | ours/probe | torch ref Melem/s | ours/torch ref | torch fused Melem/s | ours/torch fused |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in k:
+        n = r["n"]
+        bytes_per = 12 if r["rounding"] == "soft" else 9
+        lines.append(
+            f"| {r['rounding']} | {r['granularity']} | {n} | {n / r['ours_s'] / 1e6:.0f} | "
+            f"{bytes_per * n / r['ours_s'] / 1e9:.1f} | {n / r['probe_s'] / 1e6:.0f} | "
+            f"{r['probe_s'] / r['ours_s']:.2f} | {n / r['torch_ref_s'] / 1e6:.0f} | "
+            f"{r['torch_ref_s'] / r['ours_s']:.1f} | {n / r['torch_fused_s'] / 1e6:.0f} | "
+            f"{r['torch_fused_s'] / r['ours_s']:.2f} |")
+    lines += ["", f"![throughput]({os.path.basename(plot)})", "",
+              "## 2. Baked weights: matvec", "",
+              "| weights | size | weight MiB | time ms | f32 time / this |", "|---|---|---|---|---|"]
+    f32 = next((m["ours_s"] for m in matvec if m["weights"] == "f32"), None)
+    for m in matvec:
+        lines.append(f"| {m['weights']} | {m['size']}x{m['size']} | {m['weight_bytes'] / 2**20:.1f} | "
+                     f"{m['ours_s'] * 1e3:.2f} | {f32 / m['ours_s']:.2f} |")
+    lines += ["", "## 3. Bake throughput (dense_resource weights in bytecode)", "",
+              "`adaround-opt in.mlirbc --adaround-bake --emit-bytecode`, per-channel i8, hard.",
+              "'pass' subtracts the same tool reading and writing the module without baking.",
+              "", "| elements | whole tool s | pass Melem/s | numpy Melem/s | pass/numpy | peak RSS MiB | input MiB | RSS/input |",
+              "|---|---|---|---|---|---|---|---|"]
+    for b in bake:
+        pass_s = max(b["total_s"] - b["io_s"], 1e-9)
+        lines.append(f"| {b['n']} | {b['total_s']:.2f} | {b['n'] / pass_s / 1e6:.0f} | "
+                     f"{b['n'] / b['numpy_s'] / 1e6:.0f} | {b['numpy_s'] / pass_s:.2f} | "
+                     f"{b['rss'] / 2**20:.0f} | {b['input_bytes'] / 2**20:.0f} | "
+                     f"{b['rss'] / b['input_bytes']:.2f} |")
+    lines += ["", "## 4. Compile time of `--adaround-to-llvm`", "",
+              "| fake_quant ops | seconds | seconds per op |", "|---|---|---|"]
+    for c in compile_:
+        lines.append(f"| {c['ops']} | {c['seconds']:.2f} | {c['seconds'] / c['ops'] * 1e3:.1f} ms |")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def plot_kernels(rows, plot, work):
+    data = os.path.join(work, "kernels.dat")
+    series = [("soft", "tensor"), ("hard", "tensor"), ("soft", "channel"), ("hard", "channel")]
+    with open(data, "w") as f:
+        for rounding, granularity in series:
+            f.write(f"# {rounding} {granularity}\n")
+            for r in rows:
+                if r["rounding"] == rounding and r["granularity"] == granularity:
+                    n = r["n"]
+                    f.write(f"{n} {n / r['ours_s'] / 1e6} {n / r['probe_s'] / 1e6} "
+                            f"{n / r['torch_ref_s'] / 1e6} {n / r['torch_fused_s'] / 1e6}\n")
+            f.write("\n\n")
+    script = f"""
+set terminal pngcairo size 1000,600
+set output '{plot}'
+set logscale x 2
+set logscale y 10
+set xlabel 'elements'
+set ylabel 'Melem/s (one thread)'
+set key outside right
+set title 'AdaRound fake quantization, CPU'
+plot '{data}' index 0 using 1:2 with linespoints title 'ours soft per-tensor', \\
+     '' index 1 using 1:2 with linespoints title 'ours hard per-tensor', \\
+     '' index 2 using 1:2 with linespoints title 'ours soft per-channel', \\
+     '' index 3 using 1:2 with linespoints title 'ours hard per-channel', \\
+     '' index 0 using 1:3 with lines dt 2 lw 2 title 'roofline probe (3 f32 streams)', \\
+     '' index 0 using 1:4 with linespoints title 'torch ref soft per-tensor', \\
+     '' index 1 using 1:4 with linespoints title 'torch ref hard per-tensor', \\
+     '' index 0 using 1:5 with linespoints title 'torch fused (nearest) per-tensor'
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", default="build")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes: checks the harness, measures nothing")
+    parser.add_argument("--out", default=os.path.join(HERE, "results"))
+    args = parser.parse_args()
+    args.opt = os.path.abspath(os.path.join(args.build, "bin", "adaround-opt"))
+    work = os.path.abspath(os.path.join(args.build, "bench-work"))
+    os.makedirs(work, exist_ok=True)
+    os.makedirs(args.out, exist_ok=True)
+    subprocess.run(["gcc", "-O3", "-march=native", "-o",
+                    os.path.join(work, "driver"), os.path.join(HERE, "driver.c"),
+                    "-ldl"], check=True)
+    if args.quick:
+        sizes, reps, mv, bake_sizes, counts = [1 << 12, 1 << 14], 2, 256, [1 << 16], [4, 8]
+    else:
+        sizes = [1 << p for p in (16, 18, 20, 22, 24, 26)]
+        reps, mv = 10, 4096
+        bake_sizes = [1 << 20, 1 << 22, 1 << 24, 1 << 26, 1 << 28]
+        counts = [125, 250, 500, 1000]
+    rows = kernel_rows(args, work, sizes, reps)
+    matvec = matvec_rows(args, work, mv, reps)
+    bake = bake_rows(args, work, bake_sizes)
+    compile_ = compile_rows(args, work, counts)
+    stamp = f"{datetime.date.today()}-{socket.gethostname()}" + ("-quick" if args.quick else "")
+    report = os.path.join(args.out, stamp + ".md")
+    plot = os.path.join(args.out, stamp + ".png")
+    plot_kernels(rows, plot, work)
+    write_report(report, plot, rows, matvec, bake, compile_,
+                 "make bench" if not args.quick else "bench/run.py --quick")
+    print(f"wrote {report} and {plot}")
+
+
+if __name__ == "__main__":
+    main()
