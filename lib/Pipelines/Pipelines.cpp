@@ -16,7 +16,12 @@ using namespace mlir::adaround;
 /// Tensors to vectorized, bufferized loops on memrefs, shared by both targets
 /// up to the point where they diverge.
 static std::string frontEnd() {
+  // Fusion (dequantization into its consumers, e.g. a matvec) comes before
+  // empty-tensor elimination: it rewrites `outs` operands, which would undo
+  // the in-place writes into destinations.
   return "convert-adaround-to-linalg,func.func(lower-quant-ops),"
+         "func.func(linalg-generalize-named-ops,linalg-fuse-elementwise-ops,"
+         "linalg-fold-unit-extent-dims,canonicalize),"
          "func.func(adaround-reshape-into-destination),eliminate-empty-tensors,"
          "canonicalize,cse";
 }
@@ -30,9 +35,7 @@ static const char *kBufferize =
 LogicalResult mlir::adaround::buildCPUPipeline(
     OpPassManager &pm, const CPUPipelineOptions &options) {
   std::string pipeline = llvm::formatv(
-      "{0},func.func(linalg-generalize-named-ops,linalg-fuse-elementwise-ops,"
-      "linalg-fold-unit-extent-dims,canonicalize),"
-      "func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
+      "{0},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
       "canonicalize,{2},adaround-expand-math,"
       "func.func(convert-linalg-to-loops,lower-vector-multi-reduction),"
       "convert-vector-to-scf,lower-affine,convert-scf-to-cf,"
