@@ -18,12 +18,14 @@ using namespace mlir::adaround;
 static std::string frontEnd() {
   // Fusion (dequantization into its consumers, e.g. a matvec) comes before
   // empty-tensor elimination: it rewrites `outs` operands, which would undo
-  // the in-place writes into destinations.
+  // the in-place writes into destinations. No CSE before bufferization: it
+  // would merge the kernels' `tensor.empty` results into one, which every
+  // kernel then writes (quadratic analysis, and copies).
   return "convert-adaround-to-linalg,func.func(lower-quant-ops),"
-         "func.func(linalg-generalize-named-ops,linalg-fuse-elementwise-ops,"
+         "func.func(linalg-generalize-named-ops,adaround-fuse-into-reductions,"
          "linalg-fold-unit-extent-dims,canonicalize),"
          "func.func(adaround-reshape-into-destination),eliminate-empty-tensors,"
-         "canonicalize,cse";
+         "canonicalize";
 }
 
 static const char *kBufferize =

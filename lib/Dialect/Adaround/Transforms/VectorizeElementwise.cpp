@@ -158,7 +158,7 @@ struct VectorizeElementwisePass
     SmallVector<linalg::LinalgOp> tiles;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op.hasPureTensorSemantics() &&
-          !hasSubByteOperands(cast<linalg::LinalgOp>(op.getOperation())) &&
+          !hasSubByteOperands(op) &&
           isSmallTile(op, vectorWidth))
         tiles.push_back(op);
     });

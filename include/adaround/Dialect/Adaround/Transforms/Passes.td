@@ -144,6 +144,17 @@ def AdaroundMathToNVVM : Pass<"adaround-math-to-nvvm"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def AdaroundFuseIntoReductions
+    : Pass<"adaround-fuse-into-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise producers into the reductions consuming them";
+  let description = [{
+    Fuses an elementwise `linalg.generic` (e.g. the dequantization of a baked
+    weight) into a single consumer that has reduction loops (a generalized
+    matvec or matmul), so the reduction reads the integer levels directly
+    instead of a materialized f32 copy. Elementwise chains are not fused.
+  }];
+}
+
 def AdaroundExpandMath : Pass<"adaround-expand-math"> {
   let summary = "Replace math.exp and friends by polynomial approximations";
   let description = [{
