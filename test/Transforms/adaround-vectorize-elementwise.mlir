@@ -1,0 +1,42 @@
+// RUN: adaround-opt %s --adaround-vectorize-elementwise | FileCheck %s
+// RUN: adaround-opt %s --adaround-vectorize-elementwise=vector-width=8 | FileCheck %s --check-prefix=W8
+
+// 100 = 6 x 16 + 4: a loop of full vectors, then the peeled remainder.
+// CHECK-LABEL: func.func @elementwise
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}}
+// CHECK: vector.transfer_read {{.*}} : tensor<16xf32>, vector<16xf32>
+// CHECK: arith.negf {{.*}} : vector<16xf32>
+// CHECK: arith.negf {{.*}} : vector<4xf32>
+// W8-LABEL: func.func @elementwise
+// W8: arith.negf {{.*}} : vector<8xf32>
+// W8: arith.negf {{.*}} : vector<4xf32>
+#id = affine_map<(d0) -> (d0)>
+func.func @elementwise(%x: tensor<100xf32>) -> tensor<100xf32> {
+  %e = tensor.empty() : tensor<100xf32>
+  %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%x : tensor<100xf32>) outs(%e : tensor<100xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %n = arith.negf %in : f32
+    linalg.yield %n : f32
+  } -> tensor<100xf32>
+  return %y : tensor<100xf32>
+}
+
+// A row reduction keeps 16 partial sums per row and merges them once.
+// CHECK-LABEL: func.func @matvec
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} -> (tensor<1x16xf32>)
+// CHECK: arith.mulf {{.*}} : vector<16xf32>
+// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: vector.multi_reduction <add>
+#a = affine_map<(d0, d1) -> (d0, d1)>
+#b = affine_map<(d0, d1) -> (d1)>
+#c = affine_map<(d0, d1) -> (d0)>
+func.func @matvec(%w: tensor<4x64xf32>, %x: tensor<64xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %y = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction"]} ins(%w, %x : tensor<4x64xf32>, tensor<64xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
