@@ -5,9 +5,6 @@
 #include "adaround/Dialect/Adaround/Transforms/Passes.h"
 #include "adaround/Numerics/Rounding.h"
 
-#include "mlir/IR/Threading.h"
-
-#include <atomic>
 #include <cstring>
 #include <functional>
 
@@ -21,38 +18,26 @@ using namespace mlir::adaround;
 
 namespace {
 
-/// Elements per parallel work item: large enough to amortize, small enough to
-/// balance two cores.
-constexpr int64_t kChunk = 1 << 20;
-
 /// Computes every baked level in parallel and hands it to
-/// `store(index, level)`; chunks are multiples of 4 elements, so stores into
-/// packed bytes never share a byte across threads. Returns the index of the
-/// first NaN input, or -1.
-int64_t forEachLevel(MLIRContext *ctx, ArrayRef<float> x, ArrayRef<float> v,
-                     ArrayRef<int64_t> shape, const QuantGrid &grid,
-                     function_ref<void(int64_t, int64_t)> store) {
-  int64_t n = x.size();
-  std::atomic<int64_t> firstNaN(n);
-  int64_t chunks = (n + kChunk - 1) / kChunk;
-  parallelFor(ctx, 0, chunks, [&](size_t chunk) {
-    int64_t begin = chunk * kChunk, end = std::min(n, begin + kChunk);
-    BlockCursor cursor(grid, shape, begin);
-    for (int64_t i = begin; i < end; ++i, cursor.next()) {
-      int64_t b = cursor.block();
-      numerics::BlockParams params{grid.scales[b], grid.zeroPoints[b],
-                                   grid.qmin, grid.qmax};
-      std::optional<int64_t> level = numerics::bakedLevel(x[i], v[i], params);
-      if (!level) {
-        int64_t seen = firstNaN.load();
-        while (i < seen && !firstNaN.compare_exchange_weak(seen, i)) {
-        }
-        return;
-      }
-      store(i, *level);
-    }
-  });
-  return firstNaN.load() < n ? firstNaN.load() : -1;
+/// `store(index, level)`. Returns the index of the first NaN input, which
+/// no level represents.
+std::optional<int64_t> forEachLevel(MLIRContext *ctx, ArrayRef<float> x,
+                                    ArrayRef<float> v, ArrayRef<int64_t> shape,
+                                    const QuantGrid &grid,
+                                    function_ref<void(int64_t, int64_t)> store) {
+  FirstIndex firstNaN;
+  forEachElement(ctx, grid, shape, x.size(),
+                 [&](int64_t, int64_t i, int64_t block) {
+                   numerics::BlockParams params{grid.scales[block],
+                                                grid.zeroPoints[block],
+                                                grid.qmin, grid.qmax};
+                   if (std::optional<int64_t> level =
+                           numerics::bakedLevel(x[i], v[i], params))
+                     store(i, *level);
+                   else
+                     firstNaN.report(i);
+                 });
+  return firstNaN.get();
 }
 
 struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
@@ -117,7 +102,7 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
     unsigned width = bits <= 8 ? 8 : 16;
 
     // The levels are computed once, straight into the new constant's storage.
-    int64_t firstNaN = -1;
+    std::optional<int64_t> firstNaN;
     ShapedType constantType;
     size_t bytes;
     std::function<void(char *, int64_t, int64_t)> store;
@@ -163,9 +148,9 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
                                     store(out.data(), i, level);
                                   });
         });
-    if (firstNaN >= 0)
+    if (firstNaN)
       return op.emitOpError("cannot be baked: input element ")
-             << firstNaN << " is NaN, which no integer level represents";
+             << *firstNaN << " is NaN, which no integer level represents";
 
     Value constant = arith::ConstantOp::create(b, loc, values);
     Value result;

@@ -4,9 +4,6 @@
 #include "adaround/Dialect/Adaround/Transforms/Passes.h"
 #include "adaround/Numerics/Rounding.h"
 
-#include "mlir/IR/Threading.h"
-
-#include <atomic>
 
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDCALIBRATE
@@ -17,8 +14,6 @@ using namespace mlir;
 using namespace mlir::adaround;
 
 namespace {
-
-constexpr int64_t kChunk = 1 << 20;
 
 enum class Granularity { PerTensor, PerChannel, Blockwise };
 
@@ -33,20 +28,15 @@ struct Layout {
 std::vector<numerics::MinMax> blockRanges(MLIRContext *ctx, ArrayRef<float> x,
                                           ArrayRef<int64_t> shape,
                                           const QuantGrid &grid) {
-  int64_t n = x.size();
-  int64_t chunks = std::max<int64_t>(1, (n + kChunk - 1) / kChunk);
   std::vector<std::vector<numerics::MinMax>> partial(
-      chunks, std::vector<numerics::MinMax>(grid.scales.size()));
-  parallelFor(ctx, 0, chunks, [&](size_t chunk) {
-    int64_t begin = chunk * kChunk, end = std::min(n, begin + kChunk);
-    if (begin >= end)
-      return;
-    BlockCursor cursor(grid, shape, begin);
-    for (int64_t i = begin; i < end; ++i, cursor.next())
-      partial[chunk][cursor.block()].add(x[i]);
-  });
+      numElementChunks(x.size()),
+      std::vector<numerics::MinMax>(grid.scales.size()));
+  forEachElement(ctx, grid, shape, x.size(),
+                 [&](int64_t chunk, int64_t i, int64_t block) {
+                   partial[chunk][block].add(x[i]);
+                 });
   std::vector<numerics::MinMax> ranges = std::move(partial.front());
-  for (int64_t c = 1; c < chunks; ++c)
+  for (size_t c = 1; c < partial.size(); ++c)
     for (size_t b = 0; b < ranges.size(); ++b) {
       ranges[b].add(partial[c][b].lo);
       ranges[b].add(partial[c][b].hi);
@@ -278,29 +268,22 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
     float zeta = op.getZeta().convertToFloat();
     float gamma = op.getGamma().convertToFloat();
     int64_t n = x->size();
-    std::atomic<int64_t> firstBad(n);
+    FirstIndex firstBad;
     ElementsAttr v = makeElementsAttr(
         type, isa<DenseResourceElementsAttr>(input), "adaround_v",
         n * sizeof(float), [&](MutableArrayRef<char> bytes) {
           float *out = reinterpret_cast<float *>(bytes.data());
-          int64_t chunks = (n + kChunk - 1) / kChunk;
-          parallelFor(&getContext(), 0, chunks, [&](size_t chunk) {
-            int64_t begin = chunk * kChunk, end = std::min(n, begin + kChunk);
-            BlockCursor cursor(*grid, type.getShape(), begin);
-            for (int64_t i = begin; i < end; ++i, cursor.next()) {
-              out[i] = numerics::initialLogit((*x)[i],
-                                              grid->scales[cursor.block()],
-                                              zeta, gamma);
-              int64_t seen = firstBad.load();
-              while (!std::isfinite(out[i]) && i < seen &&
-                     !firstBad.compare_exchange_weak(seen, i)) {
-              }
-            }
-          });
+          forEachElement(&getContext(), *grid, type.getShape(), n,
+                         [&](int64_t, int64_t i, int64_t block) {
+                           out[i] = numerics::initialLogit(
+                               (*x)[i], grid->scales[block], zeta, gamma);
+                           if (!std::isfinite(out[i]))
+                             firstBad.report(i);
+                         });
         });
-    if (firstBad.load() < n)
+    if (std::optional<int64_t> bad = firstBad.get())
       return op.emitOpError("cannot be calibrated: input element ")
-             << firstBad.load() << " divided by its scale overflows f32";
+             << *bad << " divided by its scale overflows f32";
     op.setVAttr(v);
     return success();
   }

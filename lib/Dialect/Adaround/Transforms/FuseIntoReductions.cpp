@@ -26,12 +26,16 @@ struct FuseIntoReductionsPass
     : adaround::impl::AdaroundFuseIntoReductionsBase<FuseIntoReductionsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    linalg::populateElementwiseOpsFusionPatterns(
-        patterns, [](OpOperand *fused) {
-          auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
-          return consumer && consumer.getNumReductionLoops() > 0 &&
-                 fused->get().hasOneUse();
-        });
+    auto intoReduction = [](OpOperand *fused) {
+      auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+      return consumer && consumer.getNumReductionLoops() > 0 &&
+             fused->get().hasOneUse();
+    };
+    linalg::populateElementwiseOpsFusionPatterns(patterns, intoReduction);
+    // Packed levels are unpacked over (bytes, levels per byte): the reshape
+    // back to the weight's shape moves into the reduction's loops so that the
+    // unpacking can fuse too.
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, intoReduction);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

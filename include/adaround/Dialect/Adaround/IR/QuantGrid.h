@@ -11,9 +11,14 @@
 #define ADAROUND_DIALECT_ADAROUND_IR_QUANTGRID_H
 
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Threading.h"
 #include "mlir/IR/Types.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/SmallVector.h"
+
+#include <atomic>
+#include <limits>
+#include <optional>
 
 namespace mlir::adaround {
 
@@ -66,6 +71,49 @@ private:
   ArrayRef<int64_t> shape;
   SmallVector<int64_t> coordinate, inBlock, gridStride;
   int64_t blockIndex = 0;
+};
+
+/// Elements per parallel work item of forEachElement: large enough to
+/// amortize, and a multiple of 8, so that packed bytes never straddle items.
+inline constexpr int64_t kElementChunk = 1 << 20;
+
+inline int64_t numElementChunks(int64_t elements) {
+  return std::max<int64_t>(1, (elements + kElementChunk - 1) / kElementChunk);
+}
+
+/// Calls `fn(chunk, index, block)` for every element of a tensor of `shape`
+/// (`index` row-major, `block` its entry in `grid`), in parallel over chunks
+/// of consecutive elements on the context's thread pool.
+template <typename Fn>
+void forEachElement(MLIRContext *ctx, const QuantGrid &grid,
+                    ArrayRef<int64_t> shape, int64_t elements, Fn &&fn) {
+  parallelFor(ctx, 0, numElementChunks(elements), [&](size_t chunk) {
+    int64_t begin = chunk * kElementChunk;
+    int64_t end = std::min(elements, begin + kElementChunk);
+    if (begin >= end)
+      return;
+    BlockCursor cursor(grid, shape, begin);
+    for (int64_t i = begin; i < end; ++i, cursor.next())
+      fn(chunk, i, cursor.block());
+  });
+}
+
+/// The smallest index any thread reports: the first bad element.
+class FirstIndex {
+public:
+  void report(int64_t index) {
+    int64_t seen = first.load();
+    while (index < seen && !first.compare_exchange_weak(seen, index)) {
+    }
+  }
+  std::optional<int64_t> get() const {
+    int64_t value = first.load();
+    return value == kNone ? std::nullopt : std::optional<int64_t>(value);
+  }
+
+private:
+  static constexpr int64_t kNone = std::numeric_limits<int64_t>::max();
+  std::atomic<int64_t> first{kNone};
 };
 
 } // namespace mlir::adaround
