@@ -124,17 +124,6 @@ QuantGrid::get(Type qtype, ArrayRef<int64_t> shape,
   return grid;
 }
 
-int64_t QuantGrid::blockIndexOf(int64_t index, ArrayRef<int64_t> shape) const {
-  int64_t block = 0, stride = 1;
-  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
-    int64_t coordinate = index % shape[d];
-    index /= shape[d];
-    block += (coordinate / blockSizes[d]) * stride;
-    stride *= gridShape[d];
-  }
-  return block;
-}
-
 bool QuantGrid::hasUniformZeroPoint() const {
   return llvm::all_equal(zeroPoints);
 }

@@ -19,12 +19,12 @@ using namespace mlir::adaround;
 namespace {
 
 /// Computes every baked level in parallel and hands it to
-/// `store(index, level)`. Returns the index of the first NaN input, which
-/// no level represents.
-std::optional<int64_t> forEachLevel(MLIRContext *ctx, ArrayRef<float> x,
-                                    ArrayRef<float> v, ArrayRef<int64_t> shape,
-                                    const QuantGrid &grid,
-                                    function_ref<void(int64_t, int64_t)> store) {
+/// `store(index, level, block)`. Returns the index of the first NaN input,
+/// which no level represents.
+std::optional<int64_t>
+forEachLevel(MLIRContext *ctx, ArrayRef<float> x, ArrayRef<float> v,
+             ArrayRef<int64_t> shape, const QuantGrid &grid,
+             function_ref<void(int64_t, int64_t, int64_t)> store) {
   FirstIndex firstNaN;
   forEachElement(ctx, grid, shape, x.size(),
                  [&](int64_t, int64_t i, int64_t block) {
@@ -33,7 +33,7 @@ std::optional<int64_t> forEachLevel(MLIRContext *ctx, ArrayRef<float> x,
                                                 grid.qmin, grid.qmax};
                    if (std::optional<int64_t> level =
                            numerics::bakedLevel(x[i], v[i], params))
-                     store(i, *level);
+                     store(i, *level, block);
                    else
                      firstNaN.report(i);
                  });
@@ -105,17 +105,15 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
     std::optional<int64_t> firstNaN;
     ShapedType constantType;
     size_t bytes;
-    std::function<void(char *, int64_t, int64_t)> store;
+    std::function<void(char *, int64_t, int64_t, int64_t)> store;
     if (emitFloat) {
       constantType = type;
       bytes = n * sizeof(float);
-      store = [&](char *out, int64_t i, int64_t level) {
-        // The block of element i again: cheap next to the division.
-        int64_t blk = grid->blockIndexOf(i, shape);
+      store = [&](char *out, int64_t i, int64_t level, int64_t block) {
         numerics::ScalarDomain d;
-        float y = numerics::dequantize(d, static_cast<float>(level),
-                                       grid->scales[blk],
-                                       static_cast<float>(grid->zeroPoints[blk]));
+        float y = numerics::dequantize(
+            d, static_cast<float>(level), grid->scales[block],
+            static_cast<float>(grid->zeroPoints[block]));
         std::memcpy(out + i * sizeof(float), &y, sizeof(float));
       };
     } else if (perByte > 1) {
@@ -123,14 +121,14 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
       constantType = RankedTensorType::get({static_cast<int64_t>(bytes)},
                                            b.getI8Type());
       uint32_t mask = (1u << bits) - 1;
-      store = [=](char *out, int64_t i, int64_t level) {
+      store = [=](char *out, int64_t i, int64_t level, int64_t) {
         out[i / perByte] |= static_cast<char>(
             (static_cast<uint32_t>(level) & mask) << ((i % perByte) * bits));
       };
     } else {
       constantType = type.clone(b.getIntegerType(width));
       bytes = n * (width / 8);
-      store = [=](char *out, int64_t i, int64_t level) {
+      store = [=](char *out, int64_t i, int64_t level, int64_t) {
         if (width == 8) {
           out[i] = static_cast<char>(level);
         } else {
@@ -144,8 +142,8 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
         [&](MutableArrayRef<char> out) {
           std::memset(out.data(), 0, out.size());
           firstNaN = forEachLevel(&getContext(), *x, *v, shape, *grid,
-                                  [&](int64_t i, int64_t level) {
-                                    store(out.data(), i, level);
+                                  [&](int64_t i, int64_t level, int64_t block) {
+                                    store(out.data(), i, level, block);
                                   });
         });
     if (firstNaN)

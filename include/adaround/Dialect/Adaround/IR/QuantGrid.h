@@ -46,10 +46,6 @@ struct QuantGrid {
   get(Type qtype, ArrayRef<int64_t> shape,
       function_ref<InFlightDiagnostic()> emitError);
 
-  /// Index into `scales`/`zeroPoints` of the element at row-major `index` of a
-  /// tensor of `shape`.
-  int64_t blockIndexOf(int64_t index, ArrayRef<int64_t> shape) const;
-
   bool isPerTensor() const { return scales.size() == 1; }
   /// Whether every block's dequantized levels (qmin - z) * s and
   /// (qmax - z) * s are finite f32; otherwise `block` names the first that
