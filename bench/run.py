@@ -304,7 +304,7 @@ def plot_kernels(rows, plot, work):
 set terminal pngcairo size 1000,600
 set output '{plot}'
 set logscale x 2
-set format x "2^{%L}"
+set format x "2^{{%L}}"
 set logscale y 10
 set xlabel 'elements'
 set ylabel 'Melem/s (one thread)'
