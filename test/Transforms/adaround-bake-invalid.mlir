@@ -41,3 +41,12 @@ func.func @unpackable() -> tensor<2x3xf32> {
   %0 = adaround.fake_quant %w rounding(<hard>) qtype(!quant.uniform<i4:f32:1, {0.5, 0.25, 1.0}>) v(dense<1.0> : tensor<2x3xf32>) : tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @huge_splat_weight() -> tensor<100000x100000x1000xf32> {
+  %w = arith.constant dense<0.5> : tensor<100000x100000x1000xf32>
+  // expected-error @+1 {{cannot be baked: the values of its constant input are unavailable (an elided resource, or a splat too large to expand)}}
+  %0 = adaround.fake_quant %w qtype(!quant.uniform<i8:f32, 0.05>) v(dense<1.0> : tensor<100000x100000x1000xf32>) : tensor<100000x100000x1000xf32>
+  return %0 : tensor<100000x100000x1000xf32>
+}

@@ -40,6 +40,10 @@ FailureOr<ElementsAttr> reshapeElements(ElementsAttr attr,
 /// dense_resource blob when `v` was one (large weights).
 ElementsAttr decisionsAttr(ElementsAttr v, ArrayRef<float> values,
                            RankedTensorType type) {
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(v); dense && dense.isSplat())
+    return cast<ElementsAttr>(DenseElementsAttr::get(
+        type, static_cast<int8_t>(
+                  numerics::roundsUp(dense.getSplatValue<float>()) ? 1 : 0)));
   return makeElementsAttr(type, isa<DenseResourceElementsAttr>(v),
                           "adaround_decisions", values.size(),
                           [&](MutableArrayRef<char> bytes) {
@@ -72,7 +76,10 @@ LogicalResult lowerFakeQuant(RewriterBase &rewriter, FakeQuantOp op,
   ElementsAttr offsets;
   if (hard) {
     SmallVector<float> storage;
-    std::optional<ArrayRef<float>> values = getF32Values(v, storage);
+    auto splat = dyn_cast<DenseFPElementsAttr>(v);
+    std::optional<ArrayRef<float>> values =
+        splat && splat.isSplat() ? std::optional<ArrayRef<float>>(ArrayRef<float>())
+                                 : getF32Values(v, storage);
     if (!values)
       return fail("cannot read the values of attribute 'v' (elided or "
                   "missing resource blob)");

@@ -134,3 +134,13 @@ func.func @scalar(%x: tensor<f32>) -> tensor<f32> {
   %0 = adaround.fake_quant %x qtype(!quant.uniform<i8:f32, 0.25>) v(dense<1.0> : tensor<f32>) : tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+// A splat V of a huge tensor is never expanded: its decisions stay a splat.
+// CHECK-LABEL: func.func @huge_splat
+// CHECK: arith.constant dense<1> : tensor<10000000000000xi8>
+func.func @huge_splat(%x: tensor<100000x100000x1000xf32>) -> tensor<100000x100000x1000xf32> {
+  %0 = adaround.fake_quant %x rounding(<hard>) qtype(!quant.uniform<i8:f32, 0.05>) v(dense<0.0> : tensor<100000x100000x1000xf32>) : tensor<100000x100000x1000xf32>
+  return %0 : tensor<100000x100000x1000xf32>
+}

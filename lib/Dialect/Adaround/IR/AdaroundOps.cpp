@@ -25,6 +25,10 @@ mlir::adaround::getF32Values(ElementsAttr attr,
   if (!dense)
     return std::nullopt;
   if (dense.isSplat()) {
+    // Expanding a splat costs its full size: refuse absurd ones (callers
+    // report the values as unavailable) rather than exhaust memory.
+    if (dense.getNumElements() > kMaxSplatExpansion)
+      return std::nullopt;
     storage.assign(dense.getNumElements(), dense.getSplatValue<float>());
     return ArrayRef<float>(storage);
   }
@@ -108,6 +112,13 @@ LogicalResult FakeQuantOp::verify() {
       vType.getElementType() != inputType.getElementType())
     return emitOpError("attribute 'v' has type ")
            << vType << " but must match the operand type " << inputType;
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(*v); dense && dense.isSplat()) {
+    float value = dense.getSplatValue<float>();
+    if (!std::isfinite(value))
+      return emitOpError("attribute 'v' has non-finite value ")
+             << value << " at element 0";
+    return success();
+  }
   SmallVector<float> storage;
   // An elided resource blob cannot be checked here; the passes that read the
   // values report it.

@@ -68,7 +68,8 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
                             "--adaround-calibrate first");
     if (!x)
       return op.emitOpError("cannot be baked: the values of its constant "
-                            "input are unavailable");
+                            "input are unavailable (an elided resource, or a "
+                            "splat too large to expand)");
     std::optional<ArrayRef<float>> v = getF32Values(*op.getV(), vStorage);
     if (!v)
       return op.emitOpError("cannot be baked: the values of attribute 'v' are "

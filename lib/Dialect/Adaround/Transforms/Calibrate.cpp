@@ -247,7 +247,8 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
     }
     if (!x)
       return op.emitOpError("cannot be calibrated: the values of its constant "
-                            "input are unavailable");
+                            "input are unavailable (an elided resource, or a "
+                            "splat too large to expand)");
     const float *bad =
         llvm::find_if(*x, [](float value) { return !std::isfinite(value); });
     if (bad != x->end())

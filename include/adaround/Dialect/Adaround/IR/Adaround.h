@@ -26,10 +26,14 @@
 
 namespace mlir::adaround {
 
+/// Splats larger than this many elements are not expanded into memory.
+inline constexpr int64_t kMaxSplatExpansion = int64_t(1) << 30;
+
 /// The f32 values of an elements attribute (`dense` or `dense_resource`),
 /// without copying when the storage already is a flat f32 array. Returns
-/// std::nullopt when the values are unavailable (an elided resource blob) or
-/// not f32. `storage` keeps splat expansions alive.
+/// std::nullopt when the values are unavailable (an elided resource blob, a
+/// splat of more than kMaxSplatExpansion elements) or not f32. `storage`
+/// keeps splat expansions alive.
 std::optional<ArrayRef<float>> getF32Values(ElementsAttr attr,
                                             SmallVectorImpl<float> &storage);
 
