@@ -19,8 +19,14 @@ mlir::adaround::getF32Values(ElementsAttr attr,
                              SmallVectorImpl<float> &storage) {
   if (!attr.getElementType().isF32())
     return std::nullopt;
-  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr))
-    return resource.tryGetAsArrayRef();
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
+    // A blob of the wrong size would be read out of bounds.
+    std::optional<ArrayRef<float>> values = resource.tryGetAsArrayRef();
+    if (!values ||
+        static_cast<int64_t>(values->size()) != resource.getNumElements())
+      return std::nullopt;
+    return values;
+  }
   auto dense = dyn_cast<DenseFPElementsAttr>(attr);
   if (!dense)
     return std::nullopt;
@@ -112,6 +118,13 @@ LogicalResult FakeQuantOp::verify() {
       vType.getElementType() != inputType.getElementType())
     return emitOpError("attribute 'v' has type ")
            << vType << " but must match the operand type " << inputType;
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(*v)) {
+    std::optional<ArrayRef<float>> blob = resource.tryGetAsArrayRef();
+    if (blob && static_cast<int64_t>(blob->size()) != vType.getNumElements())
+      return emitOpError("attribute 'v' has a resource blob of ")
+             << blob->size() << " f32 values for " << vType.getNumElements()
+             << " elements";
+  }
   if (auto dense = dyn_cast<DenseFPElementsAttr>(*v); dense && dense.isSplat()) {
     float value = dense.getSplatValue<float>();
     if (!std::isfinite(value))
