@@ -105,6 +105,8 @@ class Case:
     scale_per_element: np.ndarray = field(default=None)
     # Baking deploys hard decisions whatever the op's rounding mode.
     baked: bool = False
+    # Emitted without qtype and v: the pipeline calibrates it.
+    uncalibrated: bool = False
 
     def finish(self):
         self.expected, self.scale_per_element = fake_quant_reference(
@@ -121,11 +123,13 @@ class Case:
         m = f"affine_map<({ids}) -> ({ids})>"
         collapse = "[" + ", ".join(str(i) for i in range(rank)) + "]"
         rounding = " rounding(<hard>)" if self.hard else ""
+        params = ("" if self.uncalibrated else
+                  f" qtype({self.qp.qtype()}) v({hex_dense(self.v, t)})")
         return f"""
 // {self.name}
 func.func @case{index}() {{
   %x = arith.constant {hex_dense(self.x, t)}
-  %y = adaround.fake_quant %x{rounding} qtype({self.qp.qtype()}) v({hex_dense(self.v, t)}) : {t}
+  %y = adaround.fake_quant %x{rounding}{params} : {t}
   %e = tensor.empty() : {ti}
   %b = linalg.generic {{indexing_maps = [{m}, {m}], iterator_types = [{", ".join(['"parallel"'] * rank)}]}} ins(%y : {t}) outs(%e : {ti}) {{
   ^bb0(%in: f32, %out: i32):
@@ -289,6 +293,37 @@ def suite(name, rng, baked=False):
                 symmetric=False)
             add("blocks", (2, 3, 32), False, 8, "block", hard,
                 blocks=[1, 3, 8], symmetric=False)
+    elif name == "calibrated":
+        # PyTorch's observer path end to end: torch's PerChannelMinMaxObserver
+        # (axis 0, symmetric int8) and the AdaRound V initialisation give the
+        # parameters; the module carries neither and is calibrated by the
+        # pipeline (--adaround-calibrate=axis=0).
+        from torch.ao.quantization import observer as obs
+        for shape in [(8, 33), (3, 4, 5), (16, 100)]:
+            for hard in (False, True):
+                x = (rng.standard_normal(shape) * rng.uniform(0.1, 3)).astype(
+                    np.float32)
+                o = obs.PerChannelMinMaxObserver(
+                    ch_axis=0, dtype=torch.qint8,
+                    qscheme=torch.per_channel_symmetric)
+                tx = torch.from_numpy(x)
+                o(tx)
+                scale, zp = o.calculate_qparams()
+                bshape = [-1] + [1] * (len(shape) - 1)
+                xq = tx / scale.reshape(bshape)
+                residual = xq - torch.floor(xq)
+                zeta, gamma = torch.tensor(ZETA), torch.tensor(GAMMA)
+                v = (-torch.log((zeta - gamma) / (residual - gamma) - 1)).numpy()
+                block = list(shape)
+                block[0] = 1
+                grid = tuple(d // b for d, b in zip(shape, block))
+                qp = QParams(True, 8, -128, 127, block,
+                             scale.numpy().astype(np.float32).reshape(grid),
+                             zp.numpy().astype(np.int64).reshape(grid), "axis", 0)
+                cases.append(Case(f"calibrated shape={shape} "
+                                  f"{'hard' if hard else 'soft'}", x,
+                                  v.astype(np.float32), qp, hard,
+                                  uncalibrated=True).finish())
     elif name == "sizes":
         for n in [1, 15, 16, 17, 33, 255, 1000, 4099]:
             for hard in (False, True):
