@@ -323,7 +323,7 @@ def suite(name, rng, baked=False):
                 cases.append(Case(f"calibrated shape={shape} "
                                   f"{'hard' if hard else 'soft'}", x,
                                   v.astype(np.float32), qp, hard,
-                                  uncalibrated=True).finish())
+                                  uncalibrated=True, baked=baked).finish())
     elif name == "sizes":
         for n in [1, 15, 16, 17, 33, 255, 1000, 4099]:
             for hard in (False, True):
