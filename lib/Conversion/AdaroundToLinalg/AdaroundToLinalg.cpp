@@ -36,19 +36,23 @@ FailureOr<ElementsAttr> reshapeElements(ElementsAttr attr,
   return failure();
 }
 
-/// The hard rounding decisions [V >= 0] as 0/1 bytes, kept in a
-/// dense_resource blob when `v` was one (large weights).
-ElementsAttr decisionsAttr(ElementsAttr v, ArrayRef<float> values,
-                           RankedTensorType type) {
+/// The hard rounding decisions [V >= 0] as 0/1 bytes: a splat stays a
+/// splat (never expanded), a dense_resource V gives a dense_resource blob.
+/// Fails when the values of `v` are unavailable.
+FailureOr<ElementsAttr> decisionsAttr(ElementsAttr v, RankedTensorType type) {
   if (auto dense = dyn_cast<DenseFPElementsAttr>(v); dense && dense.isSplat())
     return cast<ElementsAttr>(DenseElementsAttr::get(
         type, static_cast<int8_t>(
                   numerics::roundsUp(dense.getSplatValue<float>()) ? 1 : 0)));
+  SmallVector<float> storage;
+  std::optional<ArrayRef<float>> values = getF32Values(v, storage);
+  if (!values)
+    return failure();
   return makeElementsAttr(type, isa<DenseResourceElementsAttr>(v),
-                          "adaround_decisions", values.size(),
+                          "adaround_decisions", values->size(),
                           [&](MutableArrayRef<char> bytes) {
-                            for (size_t i = 0; i < values.size(); ++i)
-                              bytes[i] = numerics::roundsUp(values[i]) ? 1 : 0;
+                            for (size_t i = 0; i < values->size(); ++i)
+                              bytes[i] = numerics::roundsUp((*values)[i]) ? 1 : 0;
                           });
 }
 
@@ -75,16 +79,12 @@ LogicalResult lowerFakeQuant(RewriterBase &rewriter, FakeQuantOp op,
   ElementsAttr v = *op.getV();
   ElementsAttr offsets;
   if (hard) {
-    SmallVector<float> storage;
-    auto splat = dyn_cast<DenseFPElementsAttr>(v);
-    std::optional<ArrayRef<float>> values =
-        splat && splat.isSplat() ? std::optional<ArrayRef<float>>(ArrayRef<float>())
-                                 : getF32Values(v, storage);
-    if (!values)
+    FailureOr<ElementsAttr> decisions =
+        decisionsAttr(v, loopType.clone(rewriter.getIntegerType(8)));
+    if (failed(decisions))
       return fail("cannot read the values of attribute 'v' (elided or "
                   "missing resource blob)");
-    offsets = decisionsAttr(v, *values,
-                            loopType.clone(rewriter.getIntegerType(8)));
+    offsets = *decisions;
   } else {
     FailureOr<ElementsAttr> reshaped = reshapeElements(v, loopType);
     if (failed(reshaped))

@@ -97,9 +97,7 @@ QuantGrid::get(Type qtype, ArrayRef<int64_t> shape,
     DenseElementsAttr scales = subChannel.getScales();
     DenseElementsAttr zeroPoints = subChannel.getZeroPoints();
     ArrayRef<int64_t> scaleShape = scales.getType().getShape();
-    SmallVector<int64_t> expected;
-    for (int64_t i = 0; i < rank; ++i)
-      expected.push_back(grid.blockSizes[i] ? shape[i] / grid.blockSizes[i] : 0);
+    SmallVector<int64_t> expected = gridShapeOf(shape, grid.blockSizes);
     if (scaleShape != ArrayRef<int64_t>(expected)) {
       InFlightDiagnostic diag = emitError();
       diag << "attribute 'qtype' has scales of shape " << scales.getType()
@@ -118,10 +116,23 @@ QuantGrid::get(Type qtype, ArrayRef<int64_t> shape,
         return failure();
   }
 
-  for (int64_t i = 0; i < rank; ++i)
-    grid.gridShape.push_back(
-        grid.blockSizes[i] == 0 ? 1 : shape[i] / grid.blockSizes[i]);
+  grid.gridShape = gridShapeOf(shape, grid.blockSizes);
   return grid;
+}
+
+SmallVector<int64_t> QuantGrid::gridShapeOf(ArrayRef<int64_t> shape,
+                                            ArrayRef<int64_t> blockSizes) {
+  SmallVector<int64_t> result;
+  for (auto [size, block] : llvm::zip_equal(shape, blockSizes))
+    result.push_back(block == 0 ? 1 : size / block);
+  return result;
+}
+
+int64_t QuantGrid::numBlocks() const {
+  int64_t blocks = 1;
+  for (int64_t g : gridShape)
+    blocks *= g;
+  return blocks;
 }
 
 bool QuantGrid::hasUniformZeroPoint() const {

@@ -6,7 +6,6 @@
 #include "adaround/Numerics/Rounding.h"
 
 #include <cstring>
-#include <functional>
 
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDBAKE
@@ -21,10 +20,10 @@ namespace {
 /// Computes every baked level in parallel and hands it to
 /// `store(index, level, block)`. Returns the index of the first NaN input,
 /// which no level represents.
-std::optional<int64_t>
-forEachLevel(MLIRContext *ctx, ArrayRef<float> x, ArrayRef<float> v,
-             ArrayRef<int64_t> shape, const QuantGrid &grid,
-             function_ref<void(int64_t, int64_t, int64_t)> store) {
+template <typename Store>
+std::optional<int64_t> forEachLevel(MLIRContext *ctx, ArrayRef<float> x,
+                                    ArrayRef<float> v, ArrayRef<int64_t> shape,
+                                    const QuantGrid &grid, Store &&store) {
   FirstIndex firstNaN;
   forEachElement(ctx, grid, shape, x.size(),
                  [&](int64_t, int64_t i, int64_t block) {
@@ -102,51 +101,52 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
     // vector loads of them would read packed bits).
     unsigned width = bits <= 8 ? 8 : 16;
 
-    // The levels are computed once, straight into the new constant's storage.
+    // The levels are computed once, straight into the new constant's
+    // storage; `store(out, index, level, block)` writes one in its layout.
     std::optional<int64_t> firstNaN;
-    ShapedType constantType;
-    size_t bytes;
-    std::function<void(char *, int64_t, int64_t, int64_t)> store;
+    auto bake = [&](ShapedType constantType, size_t bytes, auto store) {
+      return makeElementsAttr(
+          constantType, asResource, "adaround_baked", bytes,
+          [&](MutableArrayRef<char> out) {
+            std::memset(out.data(), 0, out.size());
+            firstNaN = forEachLevel(
+                &getContext(), *x, *v, shape, *grid,
+                [&](int64_t i, int64_t level, int64_t block) {
+                  store(out.data(), i, level, block);
+                });
+          });
+    };
+    ElementsAttr values;
     if (emitFloat) {
-      constantType = type;
-      bytes = n * sizeof(float);
-      store = [&](char *out, int64_t i, int64_t level, int64_t block) {
-        numerics::ScalarDomain d;
-        float y = numerics::dequantize(
-            d, static_cast<float>(level), grid->scales[block],
-            static_cast<float>(grid->zeroPoints[block]));
-        std::memcpy(out + i * sizeof(float), &y, sizeof(float));
-      };
+      values = bake(type, n * sizeof(float),
+                    [&](char *out, int64_t i, int64_t level, int64_t block) {
+                      numerics::ScalarDomain d;
+                      float y = numerics::dequantize(
+                          d, static_cast<float>(level), grid->scales[block],
+                          static_cast<float>(grid->zeroPoints[block]));
+                      std::memcpy(out + i * sizeof(float), &y, sizeof(float));
+                    });
     } else if (perByte > 1) {
-      bytes = n / perByte;
-      constantType = RankedTensorType::get({static_cast<int64_t>(bytes)},
-                                           b.getI8Type());
       uint32_t mask = (1u << bits) - 1;
-      store = [=](char *out, int64_t i, int64_t level, int64_t) {
-        out[i / perByte] |= static_cast<char>(
-            (static_cast<uint32_t>(level) & mask) << ((i % perByte) * bits));
-      };
+      values = bake(RankedTensorType::get({n / perByte}, b.getI8Type()),
+                    n / perByte,
+                    [=](char *out, int64_t i, int64_t level, int64_t) {
+                      out[i / perByte] |= static_cast<char>(
+                          (static_cast<uint32_t>(level) & mask)
+                          << ((i % perByte) * bits));
+                    });
+    } else if (width == 8) {
+      values = bake(type.clone(b.getI8Type()), n,
+                    [](char *out, int64_t i, int64_t level, int64_t) {
+                      out[i] = static_cast<char>(level);
+                    });
     } else {
-      constantType = type.clone(b.getIntegerType(width));
-      bytes = n * (width / 8);
-      store = [=](char *out, int64_t i, int64_t level, int64_t) {
-        if (width == 8) {
-          out[i] = static_cast<char>(level);
-        } else {
-          int16_t level16 = static_cast<int16_t>(level);
-          std::memcpy(out + 2 * i, &level16, 2);
-        }
-      };
+      values = bake(type.clone(b.getI16Type()), n * 2,
+                    [](char *out, int64_t i, int64_t level, int64_t) {
+                      int16_t level16 = static_cast<int16_t>(level);
+                      std::memcpy(out + 2 * i, &level16, 2);
+                    });
     }
-    ElementsAttr values = makeElementsAttr(
-        constantType, asResource, "adaround_baked", bytes,
-        [&](MutableArrayRef<char> out) {
-          std::memset(out.data(), 0, out.size());
-          firstNaN = forEachLevel(&getContext(), *x, *v, shape, *grid,
-                                  [&](int64_t i, int64_t level, int64_t block) {
-                                    store(out.data(), i, level, block);
-                                  });
-        });
     if (firstNaN)
       return op.emitOpError("cannot be baked: input element ")
              << *firstNaN << " is NaN, which no integer level represents";

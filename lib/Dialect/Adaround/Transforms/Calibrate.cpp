@@ -30,7 +30,7 @@ std::vector<numerics::MinMax> blockRanges(MLIRContext *ctx, ArrayRef<float> x,
                                           const QuantGrid &grid) {
   std::vector<std::vector<numerics::MinMax>> partial(
       numElementChunks(x.size()),
-      std::vector<numerics::MinMax>(grid.scales.size()));
+      std::vector<numerics::MinMax>(grid.numBlocks()));
   forEachElement(ctx, grid, shape, x.size(),
                  [&](int64_t chunk, int64_t i, int64_t block) {
                    partial[chunk][block].add(x[i]);
@@ -164,11 +164,10 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
     int64_t qmax = isSigned ? (int64_t(1) << (bits - 1)) - 1
                             : (int64_t(1) << bits) - 1;
 
+    // The block layout the parameters will have; its scales come from the
+    // ranges below, and the type built from them is resolved again by
+    // QuantGrid::get like any other.
     QuantGrid grid;
-    grid.qmin = qmin;
-    grid.qmax = qmax;
-    grid.isSigned = isSigned;
-    grid.storageWidth = bits;
     grid.blockSizes.assign(shape.begin(), shape.end());
     if (granularityKind != Granularity::PerTensor) {
       if (layout.axis < 0 || layout.axis >= rank)
@@ -188,14 +187,7 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
                << " of size " << shape[layout.blockDim];
       grid.blockSizes[layout.blockDim] = blockSize;
     }
-    for (int64_t d = 0; d < rank; ++d)
-      grid.gridShape.push_back(grid.blockSizes[d] ? shape[d] / grid.blockSizes[d]
-                                                  : 1);
-    int64_t blocks = 1;
-    for (int64_t g : grid.gridShape)
-      blocks *= g;
-    grid.scales.assign(blocks, 1.0f);
-    grid.zeroPoints.assign(blocks, 0);
+    grid.gridShape = QuantGrid::gridShapeOf(shape, grid.blockSizes);
 
     std::vector<numerics::MinMax> ranges = blockRanges(ctx, x, shape, grid);
     SmallVector<double> scales;

@@ -46,6 +46,13 @@ struct QuantGrid {
   get(Type qtype, ArrayRef<int64_t> shape,
       function_ref<InFlightDiagnostic()> emitError);
 
+  /// Number of blocks along each dimension of `shape` cut into `blockSizes`
+  /// (1 along an empty dimension quantized as a whole).
+  static SmallVector<int64_t> gridShapeOf(ArrayRef<int64_t> shape,
+                                          ArrayRef<int64_t> blockSizes);
+  /// Number of blocks in all.
+  int64_t numBlocks() const;
+
   bool isPerTensor() const { return scales.size() == 1; }
   /// Whether every block's dequantized levels (qmin - z) * s and
   /// (qmax - z) * s are finite f32; otherwise `block` names the first that
