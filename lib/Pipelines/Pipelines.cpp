@@ -23,7 +23,7 @@ static std::string frontEnd() {
   // kernel then writes (quadratic analysis, and copies).
   return "convert-adaround-to-linalg,func.func(lower-quant-ops),"
          "func.func(linalg-generalize-named-ops,adaround-fuse-into-reductions,"
-         "linalg-fold-unit-extent-dims,canonicalize),"
+         "adaround-drop-unit-dims,canonicalize),"
          "func.func(adaround-reshape-into-destination),eliminate-empty-tensors,"
          "canonicalize";
 }
@@ -32,7 +32,8 @@ static const char *kBufferize =
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,canonicalize,cse";
+    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+    "canonicalize,cse";
 
 LogicalResult mlir::adaround::buildCPUPipeline(
     OpPassManager &pm, const CPUPipelineOptions &options) {

@@ -41,6 +41,13 @@ bool isElementwiseOnTensors(linalg::GenericOp op) {
          !op.hasDynamicShape();
 }
 
+/// Whether the body reads its loop indices (`linalg.index`), as packed
+/// levels unpacked by position do. Partial-reduction tiling does not offset
+/// those indices into the tile, so such reductions stay whole.
+bool hasIndexSemantics(linalg::GenericOp op) {
+  return !op.getBody()->getOps<linalg::IndexOp>().empty();
+}
+
 /// A static reduction whose only reduction loop is the innermost one, as a
 /// matvec with dequantization fused into it.
 bool isInnerReductionOnTensors(linalg::GenericOp op) {
@@ -48,7 +55,8 @@ bool isInnerReductionOnTensors(linalg::GenericOp op) {
   return op.hasPureTensorSemantics() && !hasSubByteOperands(op) &&
          loops > 1 && op.getNumReductionLoops() == 1 &&
          op.getIteratorTypesArray().back() == utils::IteratorType::reduction &&
-         !op.hasDynamicShape() && op.getNumDpsInits() == 1;
+         !op.hasDynamicShape() && op.getNumDpsInits() == 1 &&
+         !hasIndexSemantics(op);
 }
 
 /// Iteration volume small enough to become a handful of vector registers.
@@ -96,6 +104,30 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   if (failed(partial))
     return;
   rewriter.replaceOp(row, partial->replacements);
+  // Full vectors in the steady state; the remainder tile is left dynamic.
+  if (reductionRange % vectorWidth != 0 && !partial->loops.empty()) {
+    auto inner = cast<scf::ForOp>(partial->loops.back().getOperation());
+    scf::ForOp remainder;
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, inner, remainder);
+  }
+}
+
+/// Whether every operand is read in loop order (each indexing map lists loop
+/// dimensions in increasing order, without constants). The masked
+/// vectorization of a dynamic tile builds wrong masks for transposed or
+/// broadcast reads (a `vector.mask` that fails to verify), so tiles read
+/// otherwise stay scalar loops: they are remainders shorter than a vector.
+bool readsInLoopOrder(linalg::LinalgOp op) {
+  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+    int64_t previous = -1;
+    for (AffineExpr result : map.getResults()) {
+      auto dim = dyn_cast<AffineDimExpr>(result);
+      if (!dim || static_cast<int64_t>(dim.getPosition()) <= previous)
+        return false;
+      previous = dim.getPosition();
+    }
+    return true;
+  });
 }
 
 struct VectorizeElementwisePass
@@ -165,6 +197,8 @@ struct VectorizeElementwisePass
     for (linalg::LinalgOp tile : tiles) {
       SmallVector<int64_t> vectorSizes;
       if (tile.hasDynamicShape()) {
+        if (!readsInLoopOrder(tile))
+          continue;
         // The peeled remainder: masked vectors of the full tile shape.
         SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
         vectorSizes.assign(ranges.size(), 1);

@@ -155,6 +155,19 @@ def AdaroundFuseIntoReductions
   }];
 }
 
+def AdaroundDropUnitDims
+    : Pass<"adaround-drop-unit-dims", "::mlir::func::FuncOp"> {
+  let summary = "Drop unit loops of linalg.generic ops, except inside strided accesses";
+  let description = [{
+    Upstream `linalg-fold-unit-extent-dims`, restricted to loop dimensions
+    that every indexing map uses as a plain dimension. Upstream also drops a
+    unit loop that appears in a compound access such as a convolution's
+    `oh * stride + kh * dilation`, and the generic it builds then fails to
+    verify (a 1-row filter with dilation above 1). Those loops are kept.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def AdaroundExpandMath : Pass<"adaround-expand-math"> {
   let summary = "Replace math.exp and friends by polynomial approximations";
   let description = [{

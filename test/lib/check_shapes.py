@@ -1,0 +1,280 @@
+"""Differential test of whole layers over random shapes: matmul, matvec,
+batch_matmul and 2-D convolutions (with strides and dilations), their weights
+float, fake-quantized (soft or hard) or baked, compiled with adaround-opt,
+run with mlir-runner and compared with numpy in float64 on the weights that
+PyTorch's fake quantization gives (adaround_reference.fake_quant_reference).
+
+  check_shapes.py --seed 3 --cases 24 --vector-widths 16,7 --runner "..."
+
+Every dimension is drawn from 1..70 (a few cases are larger); each vector
+width compiles one module of all cases, once as written and once after
+--adaround-bake.
+"""
+import argparse
+import shlex
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+import adaround_reference as ref
+
+
+@dataclass
+class Layer:
+    name: str
+    mlir: str            # the body computing %out from %in and %w
+    x: np.ndarray        # activation
+    w: np.ndarray        # float weight
+    out_shape: tuple
+    weight_axis: int     # output-channel axis of the weight
+    compute: callable    # (x, w) -> float64 output
+
+
+def conv_nhwc(x, w, strides, dilations):
+    """x [N,H,W,C], w [KH,KW,C,F] -> [N,OH,OW,F]."""
+    n, h, wd, c = x.shape
+    kh, kw, _, f = w.shape
+    (sh, sw), (dh, dw) = strides, dilations
+    oh = (h - dh * (kh - 1) - 1) // sh + 1
+    ow = (wd - dw * (kw - 1) - 1) // sw + 1
+    out = np.zeros((n, oh, ow, f))
+    for i in range(kh):
+        for j in range(kw):
+            patch = x[:, i * dh:i * dh + sh * (oh - 1) + 1:sh,
+                      j * dw:j * dw + sw * (ow - 1) + 1:sw, :]
+            out += np.einsum("nhwc,cf->nhwf", patch, w[i, j])
+    return out
+
+
+def depthwise_nhwc(x, w, strides, dilations):
+    """x [N,H,W,C], w [KH,KW,C] -> [N,OH,OW,C]."""
+    return conv_nhwc(x, w[:, :, :, None] * np.eye(w.shape[2])[None, None],
+                     strides, dilations)
+
+
+def attrs(strides, dilations):
+    return (f"{{dilations = dense<[{dilations[0]}, {dilations[1]}]> : "
+            f"tensor<2xi64>, strides = dense<[{strides[0]}, {strides[1]}]> : "
+            f"tensor<2xi64>}}")
+
+
+def dim(rng, large=False):
+    if large:
+        return int(rng.choice([97, 128, 129, 255, 300]))
+    return int(rng.integers(1, 71))
+
+
+def random_layer(rng, kind, large):
+    f32 = lambda shape: (rng.standard_normal(shape)).astype(np.float32)
+    t = ref.tensor_type
+    if kind == "matmul":
+        m, k, n = dim(rng), dim(rng, large), dim(rng)
+        x, w = f32((m, k)), f32((k, n))
+        body = (f"linalg.matmul ins(%in, %w : {t(x.shape)}, {t(w.shape)}) "
+                f"outs(%init : {t((m, n))})")
+        return Layer(f"matmul {m}x{k}x{n}", body, x, w, (m, n), 1,
+                     lambda a, b: a @ b)
+    if kind == "matvec":
+        m, k = dim(rng, large), dim(rng, large)
+        x, w = f32((k,)), f32((m, k))
+        body = (f"linalg.matvec ins(%w, %in : {t(w.shape)}, {t(x.shape)}) "
+                f"outs(%init : {t((m,))})")
+        return Layer(f"matvec {m}x{k}", body, x, w, (m,), 0,
+                     lambda a, b: b @ a)
+    if kind == "batch_matmul":
+        b, m, k, n = int(rng.integers(1, 4)), dim(rng), dim(rng), dim(rng)
+        x, w = f32((b, m, k)), f32((b, k, n))
+        body = (f"linalg.batch_matmul ins(%in, %w : {t(x.shape)}, "
+                f"{t(w.shape)}) outs(%init : {t((b, m, n))})")
+        return Layer(f"batch_matmul {b}x{m}x{k}x{n}", body, x, w, (b, m, n), 2,
+                     lambda a, c: np.einsum("bmk,bkn->bmn", a, c))
+    strides = tuple(int(s) for s in rng.integers(1, 3, size=2))
+    dilations = tuple(int(d) for d in rng.integers(1, 3, size=2))
+    kh, kw = (int(s) for s in rng.integers(1, 4, size=2))
+    h = int(rng.integers(dilations[0] * (kh - 1) + 1, 13))
+    wd = int(rng.integers(dilations[1] * (kw - 1) + 1, 13))
+    oh = (h - dilations[0] * (kh - 1) - 1) // strides[0] + 1
+    ow = (wd - dilations[1] * (kw - 1) - 1) // strides[1] + 1
+    n = int(rng.integers(1, 3))
+    c = int(rng.integers(1, 40))
+    f = int(rng.integers(1, 40))
+    a = attrs(strides, dilations)
+    label = f"{n}x{h}x{wd}x{c} k{kh}x{kw} f{f} s{strides} d{dilations}"
+    if kind == "conv_nhwc_hwcf":
+        x, w = f32((n, h, wd, c)), f32((kh, kw, c, f))
+        out = (n, oh, ow, f)
+        body = (f"linalg.conv_2d_nhwc_hwcf {a} ins(%in, %w : {t(x.shape)}, "
+                f"{t(w.shape)}) outs(%init : {t(out)})")
+        return Layer(f"conv_nhwc_hwcf {label}", body, x, w, out, 3,
+                     lambda p, q: conv_nhwc(p, q, strides, dilations))
+    if kind == "conv_nchw_fchw":
+        x, w = f32((n, c, h, wd)), f32((f, c, kh, kw))
+        out = (n, f, oh, ow)
+        body = (f"linalg.conv_2d_nchw_fchw {a} ins(%in, %w : {t(x.shape)}, "
+                f"{t(w.shape)}) outs(%init : {t(out)})")
+        return Layer(
+            f"conv_nchw_fchw {label}", body, x, w, out, 0,
+            lambda p, q: conv_nhwc(p.transpose(0, 2, 3, 1), q.transpose(
+                2, 3, 1, 0), strides, dilations).transpose(0, 3, 1, 2))
+    assert kind == "depthwise_nhwc_hwc"
+    x, w = f32((n, h, wd, c)), f32((kh, kw, c))
+    out = (n, oh, ow, c)
+    body = (f"linalg.depthwise_conv_2d_nhwc_hwc {a} ins(%in, %w : "
+            f"{t(x.shape)}, {t(w.shape)}) outs(%init : {t(out)})")
+    return Layer(f"depthwise_nhwc_hwc {label}", body, x, w, out, 2,
+                 lambda p, q: depthwise_nhwc(p, q, strides, dilations))
+
+
+KINDS = ["matmul", "matvec", "batch_matmul", "conv_nhwc_hwcf",
+         "conv_nchw_fchw", "depthwise_nhwc_hwc"]
+WEIGHTS = ["float", "soft", "hard"]
+
+
+@dataclass
+class Case:
+    layer: Layer
+    weight: str                # float | soft | hard
+    qp: ref.QParams = None
+    v: np.ndarray = None
+
+    def expected(self, baked):
+        w = self.layer.w
+        scale = 0.0
+        if self.weight != "float":
+            hard = self.weight == "hard" or baked
+            w, s = ref.fake_quant_reference(w, self.v, self.qp, hard)
+            scale = 0.0 if hard else float(s.max())
+        x = self.layer.x.astype(np.float64)
+        want = self.layer.compute(x, w.astype(np.float64))
+        # Summation order changes the float32 result by a few ulps of the
+        # magnitudes summed; soft rounding adds 3e-5 * s per weight.
+        bound = self.layer.compute(np.abs(x), np.abs(w.astype(np.float64)))
+        slack = self.layer.compute(np.abs(x), np.full(w.shape, 3e-5 * scale))
+        return want, 1e-5 * bound + slack + 1e-30
+
+    def mlir(self, index):
+        layer = self.layer
+        t = ref.tensor_type
+        wt, ot, oti = t(layer.w.shape), t(layer.out_shape), \
+            t(layer.out_shape, "i32")
+        weight = "%w = arith.constant " + ref.hex_dense(layer.w, wt)
+        if self.weight != "float":
+            rounding = " rounding(<hard>)" if self.weight == "hard" else ""
+            weight = ("%w0 = arith.constant " + ref.hex_dense(layer.w, wt) +
+                      f"\n  %w = adaround.fake_quant %w0{rounding} "
+                      f"qtype({self.qp.qtype()}) "
+                      f"v({ref.hex_dense(self.v, wt)}) : {wt}")
+        rank = len(layer.out_shape)
+        ids = ", ".join(f"d{i}" for i in range(rank))
+        m = f"affine_map<({ids}) -> ({ids})>"
+        n = int(np.prod(layer.out_shape))
+        collapse = "[" + ", ".join(str(i) for i in range(rank)) + "]"
+        return f"""
+// {layer.name} weight={self.weight}
+func.func @case{index}() {{
+  %in = arith.constant {ref.hex_dense(layer.x, t(layer.x.shape))}
+  {weight}
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : {ot}
+  %init = linalg.fill ins(%zero : f32) outs(%empty : {ot}) -> {ot}
+  %out = {layer.mlir} -> {ot}
+  %e = tensor.empty() : {oti}
+  %b = linalg.generic {{indexing_maps = [{m}, {m}], iterator_types = [{", ".join(['"parallel"'] * rank)}]}} ins(%out : {ot}) outs(%e : {oti}) {{
+  ^bb0(%v: f32, %o: i32):
+    %c = arith.bitcast %v : f32 to i32
+    linalg.yield %c : i32
+  }} -> {oti}
+  %flat = tensor.collapse_shape %b [{collapse}] : {oti} into tensor<{n}xi32>
+  %u = tensor.cast %flat : tensor<{n}xi32> to tensor<*xi32>
+  call @printMemrefI32(%u) : (tensor<*xi32>) -> ()
+  return
+}}
+"""
+
+
+def make_cases(rng, count):
+    cases = []
+    for i in range(count):
+        kind = KINDS[i % len(KINDS)]
+        layer = random_layer(rng, kind, large=rng.random() < 0.1)
+        weight = WEIGHTS[(i // len(KINDS)) % len(WEIGHTS)]
+        case = Case(layer, weight)
+        if weight != "float":
+            bits = int(rng.choice([2, 4, 8]))
+            per_axis = rng.random() < 0.7
+            case.qp = ref.make_qparams(
+                rng, layer.w.shape, True, bits,
+                "axis" if per_axis else "tensor", layer.weight_axis)
+            # Scales that fit the weights: most levels inside the grid.
+            spread = float(np.abs(layer.w).max()) / max(1, case.qp.qmax)
+            case.qp.scales = (case.qp.scales / case.qp.scales.max() *
+                              spread).astype(np.float32)
+            case.v = (rng.standard_normal(layer.w.shape) * 3).astype(
+                np.float32)
+        cases.append(case)
+    return cases
+
+
+def module_text(cases):
+    body = "".join(c.mlir(i) for i, c in enumerate(cases))
+    calls = "".join(f"  call @case{i}() : () -> ()\n" for i in range(len(cases)))
+    return ("func.func private @printMemrefI32(tensor<*xi32>)\n" + body +
+            "func.func @main() {\n" + calls + "  return\n}\n")
+
+
+def check(cases, outputs, baked):
+    failures = []
+    if len(outputs) != len(cases):
+        return [f"{len(outputs)} outputs for {len(cases)} cases"]
+    for case, got_bits in zip(cases, outputs):
+        want, tol = case.expected(baked)
+        got = got_bits.view(np.float32).astype(np.float64)
+        want, tol = want.ravel(), tol.ravel()
+        if got.size != want.size:
+            failures.append(f"{case.layer.name}: {got.size} outputs, "
+                            f"expected {want.size}")
+            continue
+        bad = np.nonzero(~(np.abs(got - want) <= tol))[0]
+        for i in bad[:3]:
+            failures.append(f"{case.layer.name} weight={case.weight} "
+                            f"baked={baked} [{i}]: got {got[i]!r} want "
+                            f"{want[i]!r} (tolerance {tol[i]:.3g})")
+    return failures
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cases", type=int, default=24)
+    parser.add_argument("--vector-widths", default="16")
+    parser.add_argument("--opt", default="adaround-opt")
+    parser.add_argument("--runner", required=True)
+    parser.add_argument("--dump", help="write the test module here")
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(args.seed)
+    cases = make_cases(rng, args.cases)
+    module = module_text(cases)
+    if args.dump:
+        with open(args.dump, "w") as f:
+            f.write(module)
+    failures = []
+    runs = 0
+    for width in args.vector_widths.split(","):
+        for baked in (False, True):
+            passes = (["--adaround-bake"] if baked else []) + [
+                f"--adaround-to-llvm=vector-width={width}"]
+            outputs = ref.run_compiled(module, shlex.split(args.opt) + passes,
+                                       shlex.split(args.runner))
+            failures += check(cases, outputs, baked)
+            runs += 1
+    for line in failures[:40]:
+        print("MISMATCH", line)
+    status = "FAIL" if failures else "PASS"
+    print(f"{status}: {len(cases)} layers x {runs} pipelines")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
