@@ -1,14 +1,18 @@
 //===- Pipelines.cpp - adaround compilation pipelines ---------------------===//
 //
 // Written as textual pipelines of public pass names: what a user would type
-// into mlir-opt, and what the tests exercise one pass at a time.
+// into mlir-opt, and what the tests exercise one pass at a time. Options are
+// checked before they are spliced into the text.
 //
 //===----------------------------------------------------------------------===//
 
 #include "adaround/Pipelines/Pipelines.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Regex.h"
 
 using namespace mlir;
 using namespace mlir::adaround;
@@ -21,13 +25,16 @@ static std::string frontEnd() {
   // the in-place writes into destinations. No CSE before bufferization: it
   // would merge the kernels' `tensor.empty` results into one, which every
   // kernel then writes (quadratic analysis, and copies).
-  return "convert-adaround-to-linalg,func.func(lower-quant-ops),"
+  return "adaround-check-registration,"
+         "convert-adaround-to-linalg,func.func(lower-quant-ops),"
          "func.func(linalg-generalize-named-ops,adaround-fuse-into-reductions,"
          "adaround-drop-unit-dims,canonicalize),"
          "func.func(adaround-reshape-into-destination),eliminate-empty-tensors,"
          "canonicalize";
 }
 
+// Buffers returned from functions are copies (`bufferization.clone`), which
+// convert-bufferization-to-memref turns into allocations and copies.
 static const char *kBufferize =
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
@@ -35,8 +42,106 @@ static const char *kBufferize =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "canonicalize,cse";
 
+std::optional<std::string>
+mlir::adaround::checkOptions(const CPUPipelineOptions &options) {
+  int64_t width = options.vectorWidth;
+  if (width < 1 || width > kMaxVectorWidth)
+    return llvm::formatv("adaround-to-llvm: option 'vector-width' must be 1 "
+                         "to {0}, got {1}",
+                         kMaxVectorWidth, width)
+        .str();
+  return std::nullopt;
+}
+
+/// The lowest PTX ISA version (times 10) that supports `chip`, or 0 for a
+/// chip the NVPTX backend does not know.
+static unsigned minimumPtxVersion(StringRef chip) {
+  return llvm::StringSwitch<unsigned>(chip)
+      .Cases({"sm_20", "sm_21", "sm_30", "sm_35"}, 32)
+      .Cases({"sm_32", "sm_50"}, 40)
+      .Cases({"sm_37", "sm_52"}, 41)
+      .Case("sm_53", 42)
+      .Cases({"sm_60", "sm_61", "sm_62"}, 50)
+      .Case("sm_70", 60)
+      .Case("sm_72", 61)
+      .Case("sm_75", 63)
+      .Case("sm_80", 70)
+      .Case("sm_86", 71)
+      .Case("sm_87", 74)
+      .Cases({"sm_89", "sm_90"}, 78)
+      .Case("sm_90a", 80)
+      .Cases({"sm_100", "sm_100a", "sm_101", "sm_101a"}, 86)
+      .Cases({"sm_120", "sm_120a"}, 87)
+      .Cases({"sm_100f", "sm_101f", "sm_103", "sm_103a", "sm_103f", "sm_120f",
+              "sm_121", "sm_121a", "sm_121f"},
+             88)
+      .Cases({"sm_88", "sm_110", "sm_110a", "sm_110f"}, 90)
+      .Default(0);
+}
+
+std::optional<std::string>
+mlir::adaround::checkOptions(const GPUPipelineOptions &options) {
+  auto bad = [](StringRef option, StringRef expected, const Twine &got) {
+    return ("adaround-to-nvvm: option '" + option + "' must be " + expected +
+            ", got '" + got + "'")
+        .str();
+  };
+  unsigned chipPtx = minimumPtxVersion(options.chip);
+  if (!chipPtx)
+    return bad("chip", "an NVPTX target such as sm_80 or sm_90a",
+               options.chip.getValue());
+  if (options.format != "isa" && options.format != "bin" &&
+      options.format != "fatbin")
+    return bad("format", "isa, bin or fatbin", options.format.getValue());
+  int64_t block = options.blockSize;
+  if (block < 1 || block > 1024)
+    return bad("block-size", "1 to 1024 (threads per block)", Twine(block));
+  if (options.features.empty())
+    return std::nullopt;
+  unsigned ptx = 0;
+  StringRef features = options.features;
+  if (!features.consume_front("+ptx") || features.getAsInteger(10, ptx) ||
+      ptx < 32)
+    return bad("features", "a PTX ISA version such as +ptx80",
+               options.features.getValue());
+  if (ptx < chipPtx)
+    return llvm::formatv("adaround-to-nvvm: option 'features' is '{0}' but "
+                         "chip '{1}' needs PTX ISA {2}.{3} or newer (+ptx{4})",
+                         options.features.getValue(), options.chip.getValue(),
+                         chipPtx / 10, chipPtx % 10, chipPtx)
+        .str();
+  return std::nullopt;
+}
+
+/// The PTX feature to compile with: the one asked for, else the chip's
+/// minimum but at least PTX 8.0.
+static std::string ptxFeature(const GPUPipelineOptions &options) {
+  if (!options.features.empty())
+    return options.features;
+  return "+ptx" +
+         std::to_string(std::max(80u, minimumPtxVersion(options.chip)));
+}
+
+/// Parses `pipeline` into `pm`, or reports why not: a pass it names is not
+/// registered in this tool.
+static LogicalResult parse(StringRef name, const std::string &pipeline,
+                           OpPassManager &pm, llvm::raw_ostream &errors) {
+  std::string parseErrors;
+  llvm::raw_string_ostream stream(parseErrors);
+  if (succeeded(parsePassPipeline(pipeline, pm, stream)))
+    return success();
+  errors << name << ": cannot build the pipeline (are all passes registered? "
+         << "call mlir::adaround::registerAdaroundPasses): " << parseErrors;
+  return failure();
+}
+
 LogicalResult mlir::adaround::buildCPUPipeline(
-    OpPassManager &pm, const CPUPipelineOptions &options) {
+    OpPassManager &pm, const CPUPipelineOptions &options,
+    llvm::raw_ostream &errors) {
+  if (std::optional<std::string> error = checkOptions(options)) {
+    errors << *error;
+    return failure();
+  }
   std::string pipeline = llvm::formatv(
       "{0},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
       "canonicalize,{2},adaround-expand-math,"
@@ -48,11 +153,16 @@ LogicalResult mlir::adaround::buildCPUPipeline(
       "convert-func-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
       "adaround-check-lowered{{allowed-dialects=llvm}",
       frontEnd(), options.vectorWidth.getValue(), kBufferize);
-  return parsePassPipeline(pipeline, pm);
+  return parse("adaround-to-llvm", pipeline, pm, errors);
 }
 
 LogicalResult mlir::adaround::buildGPUPipeline(
-    OpPassManager &pm, const GPUPipelineOptions &options) {
+    OpPassManager &pm, const GPUPipelineOptions &options,
+    llvm::raw_ostream &errors) {
+  if (std::optional<std::string> error = checkOptions(options)) {
+    errors << *error;
+    return failure();
+  }
   // Upstream's NVVM pipeline attaches the target without fast math or
   // flush-to-zero: IEEE division (div.rn.f32) and denormals, as on the CPU.
   std::string pipeline = llvm::formatv(
@@ -65,25 +175,44 @@ LogicalResult mlir::adaround::buildGPUPipeline(
       "cubin-format={5}},"
       "adaround-check-lowered{{allowed-dialects=llvm,gpu}",
       frontEnd(), kBufferize, options.blockSize.getValue(),
-      options.chip.getValue(), options.features.getValue(),
-      options.format.getValue());
-  return parsePassPipeline(pipeline, pm);
+      options.chip.getValue(), ptxFeature(options), options.format.getValue());
+  return parse("adaround-to-nvvm", pipeline, pm, errors);
+}
+
+/// Registers a pipeline whose option and build errors are reported through
+/// the pass-pipeline parser (an `error:` line, exit status 1), never as a
+/// fatal error.
+template <typename Options>
+static void registerPipeline(
+    StringRef name, StringRef description,
+    LogicalResult (*build)(OpPassManager &, const Options &,
+                           llvm::raw_ostream &)) {
+  registerPassPipeline(
+      name, description,
+      [build](OpPassManager &pm, StringRef text,
+              function_ref<LogicalResult(const Twine &)> errorHandler) {
+        Options options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        std::string errors;
+        llvm::raw_string_ostream stream(errors);
+        if (failed(build(pm, options, stream)))
+          return errorHandler(errors);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
+        optionHandler(Options());
+      });
 }
 
 void mlir::adaround::registerAdaroundPipelines() {
-  PassPipelineRegistration<CPUPipelineOptions>(
+  registerPipeline<CPUPipelineOptions>(
       "adaround-to-llvm",
       "Lower adaround/linalg/tensor code to the LLVM dialect for the CPU",
-      [](OpPassManager &pm, const CPUPipelineOptions &options) {
-        if (failed(buildCPUPipeline(pm, options)))
-          llvm::report_fatal_error("adaround-to-llvm: bad pipeline");
-      });
-  PassPipelineRegistration<GPUPipelineOptions>(
+      buildCPUPipeline);
+  registerPipeline<GPUPipelineOptions>(
       "adaround-to-nvvm",
       "Lower adaround/linalg/tensor code to host LLVM IR and an NVVM/PTX "
       "gpu.binary",
-      [](OpPassManager &pm, const GPUPipelineOptions &options) {
-        if (failed(buildGPUPipeline(pm, options)))
-          llvm::report_fatal_error("adaround-to-nvvm: bad pipeline");
-      });
+      buildGPUPipeline);
 }

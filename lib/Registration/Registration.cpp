@@ -2,6 +2,7 @@
 
 #include "adaround/Registration.h"
 
+#include "adaround/Codegen/Passes.h"
 #include "adaround/Conversion/Passes.h"
 #include "adaround/Dialect/Adaround/IR/Adaround.h"
 #include "adaround/Dialect/Adaround/Transforms/Passes.h"
@@ -16,5 +17,6 @@ void mlir::adaround::registerAdaroundDialect(DialectRegistry &registry) {
 void mlir::adaround::registerAdaroundPasses() {
   registerAdaroundConversionPasses();
   registerAdaroundTransformsPasses();
+  registerAdaroundCodegenPasses();
   registerAdaroundPipelines();
 }

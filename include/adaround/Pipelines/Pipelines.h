@@ -6,6 +6,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
 #include <string>
 
 namespace mlir::adaround {
@@ -22,8 +25,10 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   Option<std::string> chip{*this, "chip", llvm::cl::desc("target SM"),
                            llvm::cl::init("sm_90")};
   Option<std::string> features{*this, "features",
-                               llvm::cl::desc("PTX version feature"),
-                               llvm::cl::init("+ptx80")};
+                               llvm::cl::desc("PTX ISA version, e.g. +ptx80 (default: "
+                                            "the chip's minimum, at least "
+                                            "+ptx80)"),
+                               llvm::cl::init("")};
   Option<std::string> format{*this, "format",
                              llvm::cl::desc("isa (PTX text), bin (cubin) or "
                                             "fatbin"),
@@ -33,16 +38,27 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                             llvm::cl::init(256)};
 };
 
+/// The largest `vector-width` accepted (f32 lanes).
+inline constexpr int64_t kMaxVectorWidth = 1024;
+
+/// Why the options cannot be used (naming the option and its value), or
+/// std::nullopt when they can.
+std::optional<std::string> checkOptions(const CPUPipelineOptions &options);
+std::optional<std::string> checkOptions(const GPUPipelineOptions &options);
+
 /// func/tensor/linalg with adaround ops down to the LLVM dialect: lowering,
 /// vectorization, bufferization (writing into destinations, no copies),
 /// polynomial exp, and LLVM conversion. Fails naming any op left over.
+/// Bad options, or passes missing from the registry, are reported on `errors`.
 LogicalResult buildCPUPipeline(OpPassManager &pm,
-                               const CPUPipelineOptions &options);
+                               const CPUPipelineOptions &options,
+                               llvm::raw_ostream &errors = llvm::errs());
 
 /// The same front end, then GPU kernels outlined and compiled to NVVM/PTX in a
 /// gpu.binary, with host code in the LLVM dialect.
 LogicalResult buildGPUPipeline(OpPassManager &pm,
-                               const GPUPipelineOptions &options);
+                               const GPUPipelineOptions &options,
+                               llvm::raw_ostream &errors = llvm::errs());
 
 /// Registers `--adaround-to-llvm` and `--adaround-to-nvvm`.
 void registerAdaroundPipelines();

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::adaround {
@@ -61,6 +62,19 @@ LogicalResult lowerFakeQuant(RewriterBase &rewriter, FakeQuantOp op,
   if (!op.isCalibrated())
     return fail("is not calibrated (no 'v'); run --adaround-calibrate first");
   auto type = cast<RankedTensorType>(op.getInput().getType());
+  // Blobs are checked here, not at translation: the error names the op.
+  auto incomplete = [](Attribute attr) {
+    auto resource = dyn_cast_if_present<DenseResourceElementsAttr>(attr);
+    return resource && !hasCompleteBlob(resource);
+  };
+  if (incomplete(*op.getV()))
+    return fail("attribute 'v' refers to a resource blob that is missing, "
+                "elided or of the wrong size");
+  ElementsAttr weights;
+  if (matchPattern(op.getInput(), m_Constant(&weights)) &&
+      incomplete(weights))
+    return fail("input refers to a resource blob that is missing, elided or "
+                "of the wrong size");
   if (type.getNumElements() == 0) {
     rewriter.replaceOp(op, op.getInput());
     return success();

@@ -9,7 +9,7 @@ func.func @uncalibrated(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @missing_blob(%x: tensor<2xf32>) -> tensor<2xf32> {
-  // expected-error @+1 {{cannot read the values of attribute 'v' (elided or missing resource blob)}}
+  // expected-error @+1 {{attribute 'v' refers to a resource blob that is missing, elided or of the wrong size}}
   %0 = adaround.fake_quant %x rounding(<hard>) qtype(!quant.uniform<i8:f32, 0.25>) v(dense_resource<nowhere> : tensor<2xf32>) : tensor<2xf32>
   return %0 : tensor<2xf32>
 }

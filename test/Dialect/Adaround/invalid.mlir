@@ -250,7 +250,7 @@ func.func @result_type(%x: tensor<4xf32>) -> tensor<5xf32> {
 // -----
 
 func.func @v_resource_size(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{attribute 'v' has a resource blob of 2 f32 values for 4 elements}}
+  // expected-error @+1 {{attribute 'v' has a resource blob 'short_v' of 8 bytes; its type 'tensor<4xf32>' needs 16}}
   %0 = adaround.fake_quant %x qtype(!quant.uniform<i8:f32, 0.1>) v(dense_resource<short_v> : tensor<4xf32>) : tensor<4xf32>
   return %0 : tensor<4xf32>
 }

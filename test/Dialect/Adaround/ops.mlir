@@ -33,7 +33,7 @@ func.func @per_axis_hard(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 }
 
 // CHECK-LABEL: func.func @blockwise
-// CHECK: adaround.fake_quant %{{.*}} qtype(!quant.uniform<i4:f32:{0:1, 1:2}, {{\{\{}}1.000000e-01, 2.000000e-01}, {3.000000e-01, 4.000000e-01}}>) v(dense<2.500000e-01> : tensor<2x4xf32>) : tensor<2x4xf32>
+// CHECK: adaround.fake_quant %{{.*}} qtype(!quant.uniform<i4:f32:{0:1, 1:2}, {{\{\{}}0.1, 0.2}, {0.3, 0.4}}>) v(dense<2.500000e-01> : tensor<2x4xf32>) : tensor<2x4xf32>
 func.func @blockwise(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
   %0 = adaround.fake_quant %x qtype(!quant.uniform<i4:f32:{0:1, 1:2}, {{0.1, 0.2}, {0.3, 0.4}}>) v(dense<0.25> : tensor<2x4xf32>) : tensor<2x4xf32>
   return %0 : tensor<2x4xf32>

@@ -106,14 +106,17 @@ QuantGrid::get(Type qtype, ArrayRef<int64_t> shape,
       return diag << "]";
     }
     for (auto [scale, zp] : llvm::zip_equal(scales.getValues<APFloat>(),
-                                            zeroPoints.getValues<APInt>()))
-      // Zero points are stored in the storage type's width: read them with
-      // its signedness.
+                                            zeroPoints.getValues<APInt>())) {
+      // Zero points are read modulo the storage width, with its signedness:
+      // upstream prints unsigned ones of 2^(bits-1) and more as negative
+      // numbers, which its parser then stores in a wider integer.
+      APInt stored = zp.zextOrTrunc(grid.storageWidth);
       if (failed(collect.add(scale.convertToDouble(),
-                             grid.isSigned ? zp.getSExtValue()
+                             grid.isSigned ? stored.getSExtValue()
                                            : static_cast<int64_t>(
-                                                 zp.getZExtValue()))))
+                                                 stored.getZExtValue()))))
         return failure();
+    }
   }
 
   grid.gridShape = gridShapeOf(shape, grid.blockSizes);

@@ -45,6 +45,14 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
   void runOnOperation() override {
     SmallVector<FakeQuantOp> ops;
     getOperation()->walk([&](FakeQuantOp op) { ops.push_back(op); });
+    if (ops.empty()) {
+      // Most likely the weights were never wrapped: say so, not nothing.
+      emitWarning(getOperation()->getLoc())
+          << "adaround-bake: no adaround.fake_quant op to bake; run "
+             "--adaround-calibrate=\"insert=1\" first to quantize the weights "
+             "of matmuls and convolutions";
+      return;
+    }
     bool failed = false;
     for (FakeQuantOp op : ops)
       failed |= mlir::failed(bake(op));
@@ -85,6 +93,12 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
     auto type = cast<RankedTensorType>(op.getInput().getType());
     ArrayRef<int64_t> shape = type.getShape();
     int64_t n = type.getNumElements();
+    if (n == 0) {
+      // Nothing to quantize: the empty weights are their own value.
+      op.replaceAllUsesWith(op.getInput());
+      op.erase();
+      return success();
+    }
     OpBuilder b(op);
     Location loc = op.getLoc();
     bool asResource = isa<DenseResourceElementsAttr>(input);

@@ -3,7 +3,9 @@
 #include "adaround/Dialect/Adaround/IR/Adaround.h"
 #include "adaround/Dialect/Adaround/Transforms/Passes.h"
 #include "adaround/Numerics/Rounding.h"
+#include "adaround/Support/CheckedOptions.h"
 
+#include "mlir/IR/Matchers.h"
 
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDCALIBRATE
@@ -24,13 +26,24 @@ struct Layout {
   int64_t blockDim = -1;
 };
 
-/// Min and max of every block, in parallel over chunks of elements.
+/// Min and max of every block. Chunks of elements run in parallel, each
+/// with its own ranges, when the blocks are few; with many blocks (one per
+/// element of a rank-1 per-channel weight) those copies would cost
+/// chunks x blocks memory, so the walk is sequential over one array.
 std::vector<numerics::MinMax> blockRanges(MLIRContext *ctx, ArrayRef<float> x,
                                           ArrayRef<int64_t> shape,
                                           const QuantGrid &grid) {
+  int64_t blocks = grid.numBlocks();
+  int64_t chunks = numElementChunks(x.size());
+  if (blocks > kElementChunk / 16 || chunks == 1) {
+    std::vector<numerics::MinMax> ranges(blocks);
+    BlockCursor cursor(grid, shape, 0);
+    for (size_t i = 0; i < x.size(); ++i, cursor.next())
+      ranges[cursor.block()].add(x[i]);
+    return ranges;
+  }
   std::vector<std::vector<numerics::MinMax>> partial(
-      numElementChunks(x.size()),
-      std::vector<numerics::MinMax>(grid.numBlocks()));
+      chunks, std::vector<numerics::MinMax>(blocks));
   forEachElement(ctx, grid, shape, x.size(),
                  [&](int64_t chunk, int64_t i, int64_t block) {
                    partial[chunk][block].add(x[i]);
@@ -49,31 +62,36 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
 
   Granularity granularityKind;
 
+  /// Why the options cannot be used, if they cannot.
+  std::optional<std::string> optionError() {
+    auto bad = [](StringRef option, const Twine &expected, const Twine &got) {
+      return ("adaround-calibrate: option '" + option + "' must be " +
+              expected + ", got " + got)
+          .str();
+    };
+    if (granularity != "per-tensor" && granularity != "per-channel" &&
+        granularity != "blockwise")
+      return bad("granularity", "per-tensor, per-channel or blockwise",
+                 "'" + granularity + "'");
+    if (bits < 2 || bits > 16)
+      return bad("bits", "2 to 16", Twine(static_cast<unsigned>(bits)));
+    if (rounding != "soft" && rounding != "hard")
+      return bad("rounding", "soft or hard", "'" + rounding + "'");
+    if (blockSize <= 0)
+      return bad("block-size", "positive", Twine(int64_t(blockSize)));
+    if (axis < 0)
+      return bad("axis", "non-negative", Twine(int64_t(axis)));
+    return std::nullopt;
+  }
+
+  ADAROUND_CHECKED_OPTIONS
+
   void runOnOperation() override {
-    if (granularity == "per-tensor")
-      granularityKind = Granularity::PerTensor;
-    else if (granularity == "per-channel")
-      granularityKind = Granularity::PerChannel;
-    else if (granularity == "blockwise")
-      granularityKind = Granularity::Blockwise;
-    else {
-      getOperation()->emitError("adaround-calibrate: option 'granularity' must "
-                                "be per-tensor, per-channel or blockwise, got '")
-          << granularity << "'";
+    if (reportedOptionError())
       return signalPassFailure();
-    }
-    if (bits < 2 || bits > 16) {
-      getOperation()->emitError("adaround-calibrate: option 'bits' must be 2 "
-                                "to 16, got ")
-          << static_cast<unsigned>(bits);
-      return signalPassFailure();
-    }
-    if (rounding != "soft" && rounding != "hard") {
-      getOperation()->emitError("adaround-calibrate: option 'rounding' must "
-                                "be soft or hard, got '")
-          << rounding << "'";
-      return signalPassFailure();
-    }
+    granularityKind = granularity == "per-tensor"    ? Granularity::PerTensor
+                      : granularity == "per-channel" ? Granularity::PerChannel
+                                                     : Granularity::Blockwise;
 
     bool failed = false;
     if (insert)
@@ -111,8 +129,24 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
         return matchPattern(op->getOperand(i), m_Constant()) &&
                isa<RankedTensorType>(op->getOperand(i).getType());
       };
+      // A weight the op cannot hold is left as it is, with the reason.
+      auto isQuantizable = [&](unsigned i) {
+        auto type = cast<RankedTensorType>(op->getOperand(i).getType());
+        StringRef reason;
+        if (!type.getElementType().isF32())
+          reason = "its elements are not f32";
+        else if (!checkedNumElements(type.getShape()))
+          reason = "its element count overflows a 64-bit size";
+        else if (type.getNumElements() == 0)
+          reason = "it has no elements";
+        else
+          return true;
+        op->emitRemark("adaround-calibrate: weight operand ")
+            << i << " of type " << type << " left unquantized: " << reason;
+        return false;
+      };
       auto add = [&](unsigned i, int64_t axis, int64_t blockDim) {
-        if (isConstantWeight(i))
+        if (isConstantWeight(i) && isQuantizable(i))
           sites.push_back({op, i, {axis, blockDim}});
       };
       if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation())) {
@@ -183,7 +217,7 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
                << layout.axis << " to cut into blocks";
       if (blockSize <= 0 || shape[layout.blockDim] % blockSize != 0)
         return op.emitOpError("cannot be calibrated blockwise: block size ")
-               << blockSize << " does not divide dimension " << layout.blockDim
+               << static_cast<int64_t>(blockSize) << " does not divide dimension " << layout.blockDim
                << " of size " << shape[layout.blockDim];
       grid.blockSizes[layout.blockDim] = blockSize;
     }
@@ -248,6 +282,9 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
              << (bad - x->begin()) << " is " << *bad;
 
     auto type = cast<RankedTensorType>(op.getInput().getType());
+    if (type.getNumElements() == 0)
+      return op.emitOpError("cannot be calibrated: its input ")
+             << type << " has no elements to take a range from";
     if (!op.getQtype()) {
       FailureOr<Type> qtype = chooseQtype(op, *x, type, layout);
       if (failed(qtype))

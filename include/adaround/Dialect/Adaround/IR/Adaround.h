@@ -29,6 +29,15 @@ namespace mlir::adaround {
 /// Splats larger than this many elements are not expanded into memory.
 inline constexpr int64_t kMaxSplatExpansion = int64_t(1) << 30;
 
+/// Elements of a tensor of `shape` whose bytes (4 per element) fit in a
+/// signed 64-bit size; std::nullopt when they do not (or a size is dynamic
+/// or negative), so that no pass computes with an overflowed count.
+std::optional<int64_t> checkedNumElements(ArrayRef<int64_t> shape);
+
+/// Whether a `dense_resource` attribute's blob is present (not elided or
+/// missing) and exactly as large as its tensor type says.
+bool hasCompleteBlob(DenseResourceElementsAttr resource);
+
 /// The f32 values of an elements attribute (`dense` or `dense_resource`),
 /// without copying when the storage already is a flat f32 array. Returns
 /// std::nullopt when the values are unavailable (an elided resource blob, a

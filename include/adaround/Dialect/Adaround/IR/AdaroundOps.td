@@ -67,7 +67,7 @@ def Adaround_FakeQuantOp : Adaround_Op<"fake_quant",
   let results = (outs AnyTensor:$result);
 
   let assemblyFormat = [{
-    $input (`rounding` `(` $rounding^ `)`)? (`qtype` `(` $qtype^ `)`)?
+    $input (`rounding` `(` $rounding^ `)`)? custom<Qtype>($qtype)
     (`v` `(` $v^ `)`)? attr-dict `:` type($input)
   }];
   let hasVerifier = 1;

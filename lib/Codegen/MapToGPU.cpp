@@ -9,7 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "adaround/Dialect/Adaround/Transforms/Passes.h"
+#include "adaround/Codegen/Passes.h"
+#include "adaround/Support/CheckedOptions.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -25,7 +26,7 @@
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDMAPTOGPU
 #define GEN_PASS_DEF_ADAROUNDMATHTONVVM
-#include "adaround/Dialect/Adaround/Transforms/Passes.h.inc"
+#include "adaround/Codegen/Passes.h.inc"
 } // namespace mlir::adaround
 
 using namespace mlir;
@@ -78,13 +79,14 @@ void registerHostBuffers(RewriterBase &rewriter, func::FuncOp func) {
 struct MapToGPUPass : adaround::impl::AdaroundMapToGPUBase<MapToGPUPass> {
   using Base::Base;
 
+  std::optional<std::string> optionError() {
+    return adaround::checkOptionRange(getArgument(), "block-size", blockSize, 1, 1024);
+  }
+  ADAROUND_CHECKED_OPTIONS
+
   void runOnOperation() override {
-    if (blockSize < 1) {
-      getOperation().emitError("adaround-map-to-gpu: option 'block-size' must "
-                               "be positive, got ")
-          << static_cast<int64_t>(blockSize);
+    if (reportedOptionError())
       return signalPassFailure();
-    }
     IRRewriter rewriter(&getContext());
     registerHostBuffers(rewriter, getOperation());
     SmallVector<scf::ParallelOp> loops;

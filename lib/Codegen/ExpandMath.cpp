@@ -6,14 +6,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "adaround/Dialect/Adaround/Transforms/Passes.h"
+#include "adaround/Codegen/Passes.h"
 
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDEXPANDMATH
-#include "adaround/Dialect/Adaround/Transforms/Passes.h.inc"
+#include "adaround/Codegen/Passes.h.inc"
 } // namespace mlir::adaround
 
 using namespace mlir;

@@ -1,12 +1,12 @@
 //===- CheckLowered.cpp - Name what a pipeline could not lower ------------===//
 
-#include "adaround/Dialect/Adaround/Transforms/Passes.h"
+#include "adaround/Codegen/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDCHECKLOWERED
-#include "adaround/Dialect/Adaround/Transforms/Passes.h.inc"
+#include "adaround/Codegen/Passes.h.inc"
 } // namespace mlir::adaround
 
 using namespace mlir;

@@ -1,13 +1,13 @@
 //===- DropUnitDims.cpp - Unit-extent loops away, where it is safe --------===//
 
-#include "adaround/Dialect/Adaround/Transforms/Passes.h"
+#include "adaround/Codegen/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDDROPUNITDIMS
-#include "adaround/Dialect/Adaround/Transforms/Passes.h.inc"
+#include "adaround/Codegen/Passes.h.inc"
 } // namespace mlir::adaround
 
 using namespace mlir;

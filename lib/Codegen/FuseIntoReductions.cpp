@@ -9,14 +9,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "adaround/Dialect/Adaround/Transforms/Passes.h"
+#include "adaround/Codegen/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDFUSEINTOREDUCTIONS
-#include "adaround/Dialect/Adaround/Transforms/Passes.h.inc"
+#include "adaround/Codegen/Passes.h.inc"
 } // namespace mlir::adaround
 
 using namespace mlir;

@@ -7,7 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "adaround/Dialect/Adaround/Transforms/Passes.h"
+#include "adaround/Codegen/Passes.h"
+#include "adaround/Support/CheckedOptions.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -16,10 +17,11 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDVECTORIZEELEMENTWISE
-#include "adaround/Dialect/Adaround/Transforms/Passes.h.inc"
+#include "adaround/Codegen/Passes.h.inc"
 } // namespace mlir::adaround
 
 using namespace mlir;
@@ -63,7 +65,10 @@ bool isInnerReductionOnTensors(linalg::GenericOp op) {
 bool isSmallTile(linalg::LinalgOp op, int64_t vectorWidth) {
   int64_t volume = 1;
   for (int64_t range : op.getStaticLoopRanges())
-    volume *= ShapedType::isDynamic(range) ? vectorWidth : range;
+    if (llvm::MulOverflow(volume,
+                          ShapedType::isDynamic(range) ? vectorWidth : range,
+                          volume))
+      return false;
   return volume <= 4 * vectorWidth;
 }
 
@@ -135,13 +140,15 @@ struct VectorizeElementwisePass
           VectorizeElementwisePass> {
   using Base::Base;
 
+  std::optional<std::string> optionError() {
+    return adaround::checkOptionRange(getArgument(), "vector-width", vectorWidth, 1,
+                            1024);
+  }
+  ADAROUND_CHECKED_OPTIONS
+
   void runOnOperation() override {
-    if (vectorWidth < 1) {
-      getOperation().emitError("adaround-vectorize-elementwise: option "
-                               "'vector-width' must be positive, got ")
-          << static_cast<int64_t>(vectorWidth);
+    if (reportedOptionError())
       return signalPassFailure();
-    }
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
 

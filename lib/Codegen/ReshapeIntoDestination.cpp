@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "adaround/Dialect/Adaround/Transforms/Passes.h"
+#include "adaround/Codegen/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -17,7 +17,7 @@
 
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDRESHAPEINTODESTINATION
-#include "adaround/Dialect/Adaround/Transforms/Passes.h.inc"
+#include "adaround/Codegen/Passes.h.inc"
 } // namespace mlir::adaround
 
 using namespace mlir;

@@ -1,0 +1,139 @@
+#ifndef ADAROUND_CODEGEN_PASSES_TD
+#define ADAROUND_CODEGEN_PASSES_TD
+
+// Code generation passes the pipelines use. None of them knows the adaround
+// dialect: they shape linalg, scf and vector code for CPUs and GPUs, and
+// another compiler can run them on its own kernels.
+
+include "mlir/Pass/PassBase.td"
+
+def AdaroundVectorizeElementwise : Pass<"adaround-vectorize-elementwise",
+                                        "::mlir::func::FuncOp"> {
+  let summary = "Tile and vectorize elementwise linalg.generic ops";
+  let description = [{
+    Tiles every all-parallel `linalg.generic` on tensors to
+    `1 x ... x 1 x vector-width`, peels the partial last tile, and vectorizes
+    (the full tiles without masks, the remainder with masks). A generic whose
+    innermost loop is its only reduction (a matvec, with dequantization fused
+    in) is tiled one row at a time with `vector-width` partial sums per row,
+    accumulated elementwise and merged once per row, then vectorized the same
+    way.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "16",
+           "f32 lanes per vector (16 fills an AVX-512 register)">,
+  ];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::affine::AffineDialect",
+  ];
+}
+
+def AdaroundReshapeIntoDestination
+    : Pass<"adaround-reshape-into-destination", "::mlir::func::FuncOp"> {
+  let summary = "Reshape destination memrefs instead of results";
+  let description = [{
+    Rewrites `materialize_in_destination(tensor.expand_shape(%r)) in %m` into
+    `materialize_in_destination(%r) in memref.collapse_shape(%m)` (and the
+    collapse/expand mirror), so that empty-tensor elimination can make a
+    kernel that iterates over a reshaped view write straight into `%m`.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def AdaroundMapToGPU : Pass<"adaround-map-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Collapse, tile and prepare elementwise scf.parallel loops for GPU";
+  let description = [{
+    Collapses each outermost `scf.parallel` to one dimension, tiles it by
+    `block-size` (the inner loop becomes the threads of a block, with a bound
+    check instead of min/max bounds), and moves the `memref.get_global`
+    constants it reads inside, so that `gpu-kernel-outlining` carries them
+    into the GPU module. Host buffers (`memref.alloc`) the loops use are
+    registered with the GPU (`gpu.host_register`) until their deallocation.
+    Run `gpu-map-parallel-loops` and `convert-parallel-loops-to-gpu` next.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", "256", "threads per block">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::affine::AffineDialect"];
+}
+
+def AdaroundMathToNVVM : Pass<"adaround-math-to-nvvm"> {
+  let summary = "Lower f32 math.floor and math.fma to NVVM intrinsics";
+  let description = [{
+    `convert-gpu-to-nvvm` lowers `math.floor` and `math.fma` to libdevice
+    calls (`__nv_floorf`, `__nv_fmaf`), which need the CUDA toolkit's
+    libdevice when the binary is made. These are single PTX instructions
+    (`cvt.rmi.f32.f32`, `fma.rn.f32`); this pass emits them directly.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def AdaroundFuseIntoReductions
+    : Pass<"adaround-fuse-into-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise producers into the reductions consuming them";
+  let description = [{
+    Fuses an elementwise `linalg.generic` (e.g. the dequantization of a baked
+    weight) into a single consumer that has reduction loops (a generalized
+    matvec or matmul), so the reduction reads the integer levels directly
+    instead of a materialized f32 copy. Elementwise chains are not fused.
+  }];
+}
+
+def AdaroundDropUnitDims
+    : Pass<"adaround-drop-unit-dims", "::mlir::func::FuncOp"> {
+  let summary = "Drop unit loops of linalg.generic ops, except inside strided accesses";
+  let description = [{
+    Upstream `linalg-fold-unit-extent-dims`, restricted to loop dimensions
+    that every indexing map uses as a plain dimension. Upstream also drops a
+    unit loop that appears in a compound access such as a convolution's
+    `oh * stride + kh * dilation`, and the generic it builds then fails to
+    verify (a 1-row filter with dilation above 1). Those loops are kept.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
+def AdaroundExpandMath : Pass<"adaround-expand-math"> {
+  let summary = "Replace math.exp and friends by polynomial approximations";
+  let description = [{
+    Runs upstream `populateMathPolynomialApproximationPatterns`, so that
+    `exp` in the kernels becomes vectorizable arithmetic instead of a scalar
+    libm (or libdevice) call per element.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def AdaroundCheckLowered : Pass<"adaround-check-lowered", "::mlir::ModuleOp"> {
+  let summary = "Fail with a diagnostic on any op not in the target dialects";
+  let options = [
+    ListOption<"allowedDialects", "allowed-dialects", "std::string",
+               "dialects that may remain">,
+  ];
+}
+
+def AdaroundCheckRegistration
+    : Pass<"adaround-check-registration", "::mlir::ModuleOp"> {
+  let summary = "Fail with a diagnostic when the pipelines' extensions are missing";
+  let description = [{
+    The pipelines tile, vectorize and bufferize through interfaces that
+    upstream attaches to linalg, tensor, arith and the other dialects as
+    registry extensions (`mlir::registerAllExtensions`). A tool that
+    registered the dialects without them would crash inside those passes;
+    this pass, first in each pipeline, names what is missing instead.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+#endif // ADAROUND_CODEGEN_PASSES_TD

@@ -1,0 +1,52 @@
+//===- CheckedOptions.h - Pass options checked once ------------*- C++ -*-===//
+//
+// A pass option given on the command line is checked when the pipeline is
+// parsed (an `error:` line naming the option and value, nothing run); one set
+// from C++ is checked again when the pass runs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ADAROUND_SUPPORT_CHECKEDOPTIONS_H
+#define ADAROUND_SUPPORT_CHECKEDOPTIONS_H
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::adaround {
+
+/// "PASS: option 'OPTION' must be LO to HI, got VALUE" when out of range.
+inline std::optional<std::string> checkOptionRange(StringRef pass,
+                                                   StringRef option,
+                                                   int64_t value, int64_t lo,
+                                                   int64_t hi) {
+  if (value >= lo && value <= hi)
+    return std::nullopt;
+  return llvm::formatv("{0}: option '{1}' must be {2} to {3}, got {4}", pass,
+                       option, lo, hi, value)
+      .str();
+}
+
+/// Overrides for a pass whose `optionError()` names a bad option.
+#define ADAROUND_CHECKED_OPTIONS                                               \
+  LogicalResult initializeOptions(                                             \
+      StringRef options,                                                       \
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {      \
+    if (failed(Base::initializeOptions(options, errorHandler)))                \
+      return failure();                                                        \
+    if (std::optional<std::string> error = optionError())                      \
+      return errorHandler(*error);                                             \
+    return success();                                                          \
+  }                                                                            \
+  bool reportedOptionError() {                                                 \
+    std::optional<std::string> error = optionError();                          \
+    if (error)                                                                 \
+      emitError(getOperation()->getLoc()) << *error;                           \
+    return error.has_value();                                                  \
+  }
+
+} // namespace mlir::adaround
+
+#endif // ADAROUND_SUPPORT_CHECKEDOPTIONS_H
