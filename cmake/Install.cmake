@@ -8,13 +8,20 @@ include(GNUInstallDirs)
 install(TARGETS AdaroundNumerics AdaroundMLIR
   EXPORT AdaroundMLIRTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# Installed binaries find Debian's libMLIR.so where the build found it.
+set_target_properties(adaround-opt AdaroundPlugin PROPERTIES
+  INSTALL_RPATH "${LLVM_LIBRARY_DIR}")
 install(TARGETS adaround-opt RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS AdaroundPlugin LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+if(TARGET adaround_cuda_runtime)
+  install(TARGETS adaround_cuda_runtime
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endif()
 install(DIRECTORY include/adaround DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.h" PATTERN "*.td")
 install(DIRECTORY ${PROJECT_BINARY_DIR}/include/adaround
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-  FILES_MATCHING PATTERN "*.inc")
+  FILES_MATCHING PATTERN "*.inc" PATTERN "CMakeFiles" EXCLUDE)
 
 set(ADAROUND_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/AdaroundMLIR)
 install(EXPORT AdaroundMLIRTargets NAMESPACE AdaroundMLIR::

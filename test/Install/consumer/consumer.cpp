@@ -1,22 +1,35 @@
-// Registers the dialect and passes with one call each, then parses a module
-// and runs --convert-adaround-to-linalg on it.
+// An out-of-tree tool using an installed adaround-mlir the way the guide
+// says: one registration call, then the CPU pipeline on a module.
+//   consumer                      the guide's snippet: prints the LLVM dialect
+//   consumer --without-extensions our dialect and passes only (the guide's
+//                                 old snippet): the pipeline must
+//                                 fail with a diagnostic, not crash
 #include "adaround/Registration.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/raw_ostream.h"
 
-int main() {
+#include <cstring>
+
+int main(int argc, char **argv) {
+  bool withoutExtensions =
+      argc > 1 && std::strcmp(argv[1], "--without-extensions") == 0;
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::adaround::registerAdaroundDialect(registry);
-  mlir::adaround::registerAdaroundPasses();
+  if (withoutExtensions) {
+    mlir::adaround::registerAdaroundDialect(registry);
+    mlir::adaround::registerAdaroundPasses();
+  } else {
+    // The guide's snippet, as written there.
+    mlir::adaround::registerAdaround(registry);
+  }
   mlir::MLIRContext context(registry);
+  context.loadDialect<mlir::func::FuncDialect>();
 
   const char *source = R"mlir(
     func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
@@ -29,8 +42,7 @@ int main() {
   if (!module)
     return 1;
   mlir::PassManager pm(&context, mlir::ModuleOp::getOperationName());
-  if (mlir::failed(mlir::parsePassPipeline(
-          "convert-adaround-to-linalg", pm)) ||
+  if (mlir::failed(mlir::parsePassPipeline("adaround-to-llvm", pm)) ||
       mlir::failed(pm.run(*module)))
     return 1;
   module->print(llvm::outs());
