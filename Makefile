@@ -6,7 +6,7 @@ JOBS ?= 2
 LLVM ?= /usr/lib/llvm-22
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps configure build check demo bench docs clean
+.PHONY: all deps configure build check check-sanitize fuzz demo bench docs clean
 
 all: build
 
@@ -24,6 +24,22 @@ build: deps configure
 
 check: build
 	ninja -C $(BUILD) -j $(JOBS) check-adaround
+
+# The same suite built with clang-22, ASan + UBSan, and the fuzz target.
+SAN_BUILD ?= build-sanitize
+$(SAN_BUILD)/build.ninja: | deps
+	cmake -G Ninja -S . -B $(SAN_BUILD) -DMLIR_DIR=$(LLVM)/lib/cmake/mlir \
+	  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+	  -DCMAKE_BUILD_TYPE=Release -DADAROUND_SANITIZE=ON -DADAROUND_FUZZER=ON
+
+check-sanitize: deps $(SAN_BUILD)/build.ninja
+	ninja -C $(SAN_BUILD) -j $(JOBS) check-adaround
+
+# Fuzz for FUZZ_SECONDS (default 60) from the seed corpus in test/.
+FUZZ_SECONDS ?= 60
+fuzz: deps $(SAN_BUILD)/build.ninja
+	ninja -C $(SAN_BUILD) -j $(JOBS) adaround-fuzz
+	scripts/fuzz.sh $(SAN_BUILD) $(FUZZ_SECONDS)
 
 demo: build
 	@scripts/demo.sh $(BUILD)

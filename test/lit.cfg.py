@@ -55,6 +55,17 @@ def python_has(module):
         return False
 
 
+# Sanitized builds: instrumented code cannot be loaded into Debian's
+# uninstrumented mlir-opt, nor linked into a consumer built without the
+# sanitizers; those tests say UNSUPPORTED: asan.
+if getattr(config, "sanitize", False):
+    config.available_features.add("asan")
+    config.environment["ASAN_OPTIONS"] = \
+        "detect_leaks=0:allow_user_poisoning=0"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1"
+if getattr(config, "fuzzer", False):
+    config.available_features.add("fuzzer")
+
 if python_has("torch"):
     config.available_features.add("torch")
 

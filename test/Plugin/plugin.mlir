@@ -1,4 +1,5 @@
 // Debian's own mlir-opt loads our dialect and passes from the plugin.
+// UNSUPPORTED: asan
 // RUN: %mlir_opt %s --load-dialect-plugin=%plugin | FileCheck %s --check-prefix=ROUNDTRIP
 // RUN: %mlir_opt %s --load-dialect-plugin=%plugin --load-pass-plugin=%plugin \
 // RUN:   --pass-pipeline="builtin.module(convert-adaround-to-linalg)" | FileCheck %s --check-prefix=LINALG

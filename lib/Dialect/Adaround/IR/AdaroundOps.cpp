@@ -74,9 +74,7 @@ static void printSubChannel(raw_ostream &os,
         continue;
       }
       printScale(os, scales[next].convertToFloat());
-      APInt zp = zeroPoints[next++].zextOrTrunc(width);
-      int64_t z = type.isSigned() ? zp.getSExtValue()
-                                  : static_cast<int64_t>(zp.getZExtValue());
+      int64_t z = storedZeroPoint(zeroPoints[next++], width, type.isSigned());
       if (z != 0)
         os << ":" << z;
     }

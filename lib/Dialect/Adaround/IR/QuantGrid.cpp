@@ -6,6 +6,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -107,20 +108,23 @@ QuantGrid::get(Type qtype, ArrayRef<int64_t> shape,
     }
     for (auto [scale, zp] : llvm::zip_equal(scales.getValues<APFloat>(),
                                             zeroPoints.getValues<APInt>())) {
-      // Zero points are read modulo the storage width, with its signedness:
-      // upstream prints unsigned ones of 2^(bits-1) and more as negative
-      // numbers, which its parser then stores in a wider integer.
-      APInt stored = zp.zextOrTrunc(grid.storageWidth);
       if (failed(collect.add(scale.convertToDouble(),
-                             grid.isSigned ? stored.getSExtValue()
-                                           : static_cast<int64_t>(
-                                                 stored.getZExtValue()))))
+                             storedZeroPoint(zp, grid.storageWidth,
+                                             grid.isSigned))))
         return failure();
     }
   }
 
   grid.gridShape = gridShapeOf(shape, grid.blockSizes);
   return grid;
+}
+
+int64_t mlir::adaround::storedZeroPoint(const APInt &zeroPoint,
+                                        unsigned storageWidth, bool isSigned) {
+  uint64_t bits = zeroPoint.getRawData()[0] &
+                  llvm::maskTrailingOnes<uint64_t>(storageWidth);
+  return isSigned ? llvm::SignExtend64(bits, storageWidth)
+                  : static_cast<int64_t>(bits);
 }
 
 SmallVector<int64_t> QuantGrid::gridShapeOf(ArrayRef<int64_t> shape,

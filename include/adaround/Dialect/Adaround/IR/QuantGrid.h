@@ -14,6 +14,7 @@
 #include "mlir/IR/Threading.h"
 #include "mlir/IR/Types.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/APInt.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <atomic>
@@ -60,6 +61,14 @@ struct QuantGrid {
   bool dequantizesFinitely(int64_t &block) const;
   bool hasUniformZeroPoint() const;
 };
+
+/// A sub-channel zero point as the storage reads it: its low `storageWidth`
+/// bits, with the storage's signedness. Upstream prints unsigned zero points
+/// of 2^(bits-1) and more as negative numbers, which its parser stores
+/// sign-extended, and the APInts it hands out for i4 can carry bits above
+/// their width: only the low bits count.
+int64_t storedZeroPoint(const APInt &zeroPoint, unsigned storageWidth,
+                        bool isSigned);
 
 /// The block index of consecutive row-major elements, without a division per
 /// element: walk a chunk of a tensor with `next()`.
