@@ -35,11 +35,12 @@ $(SAN_BUILD)/build.ninja: | deps
 check-sanitize: deps $(SAN_BUILD)/build.ninja
 	ninja -C $(SAN_BUILD) -j $(JOBS) check-adaround
 
-# Fuzz for FUZZ_SECONDS (default 60) from the seed corpus in test/.
-FUZZ_SECONDS ?= 60
+# FUZZ_RUNS inputs (about a minute here) from seed FUZZ_SEED, seeded from test/.
+FUZZ_RUNS ?= 10000
+FUZZ_SEED ?= 1
 fuzz: deps $(SAN_BUILD)/build.ninja
 	ninja -C $(SAN_BUILD) -j $(JOBS) adaround-fuzz
-	scripts/fuzz.sh $(SAN_BUILD) $(FUZZ_SECONDS)
+	scripts/fuzz.sh $(SAN_BUILD) $(FUZZ_RUNS) $(FUZZ_SEED)
 
 demo: build
 	@scripts/demo.sh $(BUILD)

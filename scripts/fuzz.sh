@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Runs adaround-fuzz for a bounded time, seeded with the suite's own .mlir
-# files (split at `// -----`). A crash leaves crash-* in $build/fuzz and
-# fails; keep each one under test/Fuzz/regressions as a regression test.
+# Runs adaround-fuzz for a bounded number of inputs from a fixed seed (so a
+# run is reproducible: the same build explores the same inputs), seeded with
+# the suite's own .mlir files split at `// -----`, into a fresh corpus. A
+# crash leaves crash-* in $build/fuzz and fails; keep each one under
+# test/Fuzz as a regression test.
+#   scripts/fuzz.sh BUILD [RUNS] [SEED]
 set -euo pipefail
 build=${1:-build-sanitize}
-seconds=${2:-60}
+runs=${2:-10000}
+seed=${3:-1}
 work="$build/fuzz"
-rm -rf "$work/seeds" && mkdir -p "$work/seeds" "$work/corpus"
+rm -rf "$work/seeds" "$work/corpus" && mkdir -p "$work/seeds" "$work/corpus"
 i=0
 for f in $(find test examples -name '*.mlir' | sort); do
   # One seed per split chunk, each small enough for the fuzzer's cap.
@@ -19,5 +23,5 @@ find "$work/seeds" -size +4k -delete
 export ASAN_OPTIONS=detect_leaks=0:allow_user_poisoning=0
 export UBSAN_OPTIONS=print_stacktrace=1
 cd "$work"
-./../bin/adaround-fuzz -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 \
-  -max_len=4096 -print_final_stats=1 corpus seeds
+../bin/adaround-fuzz -runs="$runs" -seed="$seed" -timeout=30 \
+  -rss_limit_mb=4096 -max_len=4096 -print_final_stats=1 corpus seeds

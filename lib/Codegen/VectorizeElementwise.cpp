@@ -37,8 +37,30 @@ bool hasSubByteOperands(linalg::LinalgOp op) {
   });
 }
 
+/// Whether every indexing map is a projected permutation and every result
+/// depends on every parallel loop. A constant result (`(d0, d1) -> (0)`)
+/// crashes partial-reduction tiling upstream, and a parallel loop missing
+/// from a result makes the vectorizer build an invalid reduction: such ops
+/// stay scalar loops.
+bool readsByProjection(linalg::LinalgOp op) {
+  if (!llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+        return map.isProjectedPermutation();
+      }))
+    return false;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  return llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
+    AffineMap map = op.getMatchingIndexingMap(&init);
+    for (auto [loop, iterator] : llvm::enumerate(iterators))
+      if (iterator == utils::IteratorType::parallel &&
+          !map.isFunctionOfDim(loop))
+        return false;
+    return true;
+  });
+}
+
 bool isElementwiseOnTensors(linalg::GenericOp op) {
   return op.hasPureTensorSemantics() && !hasSubByteOperands(op) &&
+         readsByProjection(op) &&
          op.getNumParallelLoops() == op.getNumLoops() && op.getNumLoops() > 0 &&
          !op.hasDynamicShape();
 }
@@ -58,7 +80,7 @@ bool isInnerReductionOnTensors(linalg::GenericOp op) {
          loops > 1 && op.getNumReductionLoops() == 1 &&
          op.getIteratorTypesArray().back() == utils::IteratorType::reduction &&
          !op.hasDynamicShape() && op.getNumDpsInits() == 1 &&
-         !hasIndexSemantics(op);
+         readsByProjection(op) && !hasIndexSemantics(op);
 }
 
 /// Iteration volume small enough to become a handful of vector registers.
@@ -196,9 +218,8 @@ struct VectorizeElementwisePass
     // accumulators' fills and final merges.
     SmallVector<linalg::LinalgOp> tiles;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() &&
-          !hasSubByteOperands(op) &&
-          isSmallTile(op, vectorWidth))
+      if (op.hasPureTensorSemantics() && !hasSubByteOperands(op) &&
+          readsByProjection(op) && isSmallTile(op, vectorWidth))
         tiles.push_back(op);
     });
     for (linalg::LinalgOp tile : tiles) {
