@@ -114,14 +114,7 @@ class Case:
         return self
 
     def mlir(self, index):
-        shape = self.x.shape
-        t = tensor_type(shape)
-        ti = tensor_type(shape, "i32")
-        n = self.x.size
-        rank = len(shape)
-        ids = ", ".join(f"d{i}" for i in range(rank))
-        m = f"affine_map<({ids}) -> ({ids})>"
-        collapse = "[" + ", ".join(str(i) for i in range(rank)) + "]"
+        t = tensor_type(self.x.shape)
         rounding = " rounding(<hard>)" if self.hard else ""
         params = ("" if self.uncalibrated else
                   f" qtype({self.qp.qtype()}) v({hex_dense(self.v, t)})")
@@ -130,17 +123,30 @@ class Case:
 func.func @case{index}() {{
   %x = arith.constant {hex_dense(self.x, t)}
   %y = adaround.fake_quant %x{rounding}{params} : {t}
-  %e = tensor.empty() : {ti}
-  %b = linalg.generic {{indexing_maps = [{m}, {m}], iterator_types = [{", ".join(['"parallel"'] * rank)}]}} ins(%y : {t}) outs(%e : {ti}) {{
-  ^bb0(%in: f32, %out: i32):
-    %c = arith.bitcast %in : f32 to i32
-    linalg.yield %c : i32
-  }} -> {ti}
-  %flat = tensor.collapse_shape %b [{collapse}] : {ti} into tensor<{n}xi32>
-  %u = tensor.cast %flat : tensor<{n}xi32> to tensor<*xi32>
-  call @printMemrefI32(%u) : (tensor<*xi32>) -> ()
-  return
+{print_bits("%y", self.x.shape)}  return
 }}
+"""
+
+
+def print_bits(value, shape):
+    """MLIR lines printing the f32 tensor `value` of `shape` bit for bit, as
+    int32 (read back by run_compiled)."""
+    t = tensor_type(shape)
+    ti = tensor_type(shape, "i32")
+    n = int(np.prod(shape))
+    rank = len(shape)
+    ids = ", ".join(f"d{i}" for i in range(rank))
+    m = f"affine_map<({ids}) -> ({ids})>"
+    collapse = "[" + ", ".join(str(i) for i in range(rank)) + "]"
+    return f"""  %bits_e = tensor.empty() : {ti}
+  %bits = linalg.generic {{indexing_maps = [{m}, {m}], iterator_types = [{", ".join(['"parallel"'] * rank)}]}} ins({value} : {t}) outs(%bits_e : {ti}) {{
+  ^bb0(%bits_in: f32, %bits_out: i32):
+    %bits_c = arith.bitcast %bits_in : f32 to i32
+    linalg.yield %bits_c : i32
+  }} -> {ti}
+  %bits_flat = tensor.collapse_shape %bits [{collapse}] : {ti} into tensor<{n}xi32>
+  %bits_u = tensor.cast %bits_flat : tensor<{n}xi32> to tensor<*xi32>
+  call @printMemrefI32(%bits_u) : (tensor<*xi32>) -> ()
 """
 
 

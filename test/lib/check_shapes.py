@@ -156,8 +156,7 @@ class Case:
     def mlir(self, index):
         layer = self.layer
         t = ref.tensor_type
-        wt, ot, oti = t(layer.w.shape), t(layer.out_shape), \
-            t(layer.out_shape, "i32")
+        wt, ot = t(layer.w.shape), t(layer.out_shape)
         weight = "%w = arith.constant " + ref.hex_dense(layer.w, wt)
         if self.weight != "float":
             rounding = " rounding(<hard>)" if self.weight == "hard" else ""
@@ -165,11 +164,6 @@ class Case:
                       f"\n  %w = adaround.fake_quant %w0{rounding} "
                       f"qtype({self.qp.qtype()}) "
                       f"v({ref.hex_dense(self.v, wt)}) : {wt}")
-        rank = len(layer.out_shape)
-        ids = ", ".join(f"d{i}" for i in range(rank))
-        m = f"affine_map<({ids}) -> ({ids})>"
-        n = int(np.prod(layer.out_shape))
-        collapse = "[" + ", ".join(str(i) for i in range(rank)) + "]"
         return f"""
 // {layer.name} weight={self.weight}
 func.func @case{index}() {{
@@ -179,16 +173,7 @@ func.func @case{index}() {{
   %empty = tensor.empty() : {ot}
   %init = linalg.fill ins(%zero : f32) outs(%empty : {ot}) -> {ot}
   %out = {layer.mlir} -> {ot}
-  %e = tensor.empty() : {oti}
-  %b = linalg.generic {{indexing_maps = [{m}, {m}], iterator_types = [{", ".join(['"parallel"'] * rank)}]}} ins(%out : {ot}) outs(%e : {oti}) {{
-  ^bb0(%v: f32, %o: i32):
-    %c = arith.bitcast %v : f32 to i32
-    linalg.yield %c : i32
-  }} -> {oti}
-  %flat = tensor.collapse_shape %b [{collapse}] : {oti} into tensor<{n}xi32>
-  %u = tensor.cast %flat : tensor<{n}xi32> to tensor<*xi32>
-  call @printMemrefI32(%u) : (tensor<*xi32>) -> ()
-  return
+{ref.print_bits("%out", layer.out_shape)}  return
 }}
 """
 
@@ -214,13 +199,6 @@ def make_cases(rng, count):
                 np.float32)
         cases.append(case)
     return cases
-
-
-def module_text(cases):
-    body = "".join(c.mlir(i) for i, c in enumerate(cases))
-    calls = "".join(f"  call @case{i}() : () -> ()\n" for i in range(len(cases)))
-    return ("func.func private @printMemrefI32(tensor<*xi32>)\n" + body +
-            "func.func @main() {\n" + calls + "  return\n}\n")
 
 
 def check(cases, outputs, baked):
@@ -255,7 +233,7 @@ def main():
 
     rng = np.random.default_rng(args.seed)
     cases = make_cases(rng, args.cases)
-    module = module_text(cases)
+    module = ref.module_text(cases)
     if args.dump:
         with open(args.dump, "w") as f:
             f.write(module)
