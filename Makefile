@@ -1,12 +1,13 @@
 # adaround-mlir: the two commands of the README, and a few more.
 #   make demo   install what is missing, build, run the example pipeline
-#   make check  install what is missing, build, run every test
+#   make check  install what is missing, build, run every test (the suite,
+#               the suite under sanitizers, a bounded fuzzing run)
 BUILD ?= build
 JOBS ?= 2
 LLVM ?= /usr/lib/llvm-22
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps configure build check check-sanitize fuzz demo bench docs clean
+.PHONY: all deps configure build check check-fast check-sanitize fuzz demo bench docs clean
 
 all: build
 
@@ -22,7 +23,11 @@ configure: $(BUILD)/build.ninja
 build: deps configure
 	ninja -C $(BUILD) -j $(JOBS)
 
-check: build
+# Every test: the suite, the suite again under ASan + UBSan, a fuzzing run.
+check: check-fast check-sanitize fuzz
+
+# The suite alone (gcc build): what to run while developing.
+check-fast: build
 	ninja -C $(BUILD) -j $(JOBS) check-adaround
 
 # The same suite built with clang-22, ASan + UBSan, and the fuzz target.

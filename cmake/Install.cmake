@@ -31,3 +31,9 @@ configure_package_config_file(cmake/AdaroundMLIRConfig.cmake.in
   INSTALL_DESTINATION ${ADAROUND_CMAKE_DIR})
 install(FILES ${PROJECT_BINARY_DIR}/AdaroundMLIRConfig.cmake
   DESTINATION ${ADAROUND_CMAKE_DIR})
+
+# The PyTorch bridge: a pure-Python package. Under /usr/local, Debian's
+# python3 finds it without PYTHONPATH.
+install(DIRECTORY python/adaround_mlir
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/python3/dist-packages
+  PATTERN "__pycache__" EXCLUDE)
