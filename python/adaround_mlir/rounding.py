@@ -102,7 +102,12 @@ def load_rounding(model, path):
     text = read_text(path)
     blobs = {k: v for k, v in _BLOB.findall(text)}
     constants = dict(_CONSTANT.findall(text))
-    params = {blob_key(name): name for name, _ in model.named_parameters()}
+    # A weight already given a quantizer by load_rounding is parametrized:
+    # its parameter is `fc.parametrizations.weight.original`.
+    params = {}
+    for name, _ in model.named_parameters():
+        name = re.sub(r"\.parametrizations\.(\w+)\.original$", r".\1", name)
+        params[blob_key(name)] = name
     loaded = []
     for m in _FAKE_QUANT.finditer(text):
         source, _, rounding, qtype, v_text, dims = m.groups()
@@ -134,6 +139,9 @@ def _install(module, attr, state, axis):
         else None
     if q is None and attr == "weight":
         q = getattr(module, "adaround", None)
+    parametrizations = getattr(module, "parametrizations", None)
+    if q is None and parametrizations is not None and attr in parametrizations:
+        q = parametrizations[attr][0]
     if is_adaround_quantizer(q):
         q.V = torch.nn.Parameter(state["V"])
         q.scale = state["scale"]

@@ -12,6 +12,7 @@ import argparse
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -302,7 +303,35 @@ def check_round_trip(opt, runner):
             text = with_main(f.read(), x)
         got = run(text, ["--adaround-to-llvm"], opt, runner)
         failures += close(got, want, float(want.abs().max()), "round trip")
+        # A plain float twin, from bytecode: it gets quantizers of its own.
+        bytecode = os.path.join(tmp, "calibrated.mlirbc")
+        subprocess.run(shlex.split(opt) + [calibrated, "--emit-bytecode",
+                                           "-o", bytecode], check=True)
+        twin = PlainMLP()
+        twin.load_state_dict({k: v for k, v in model.state_dict().items()
+                              if k.rsplit(".", 1)[-1] in ("weight", "bias")})
+        os.environ["PATH"] = os.path.dirname(shutil.which(
+            shlex.split(opt)[0]) or "") + os.pathsep + os.environ["PATH"]
+        if sorted(adaround_mlir.load_rounding(twin, bytecode)) != \
+                ["fc1.weight", "fc2.weight"]:
+            failures.append("round trip: bytecode not loaded into the twin")
+        with torch.no_grad():
+            if not torch.equal(twin(x), want):
+                failures.append("round trip: the float twin with loaded "
+                                "quantizers differs from the QAT model")
     return failures
+
+
+class PlainMLP(nn.Module):
+    """MLP's float twin: nn.Linear without quantizers."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(64, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        return self.fc2(F.relu(self.fc1(x.flatten(1))))
 
 
 def check_errors():
