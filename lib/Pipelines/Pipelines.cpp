@@ -25,7 +25,9 @@ static std::string frontEnd() {
   // the in-place writes into destinations. No CSE before bufferization: it
   // would merge the kernels' `tensor.empty` results into one, which every
   // kernel then writes (quadratic analysis, and copies).
-  return "adaround-check-registration,"
+  // TOSA input is lowered to linalg first (a no-op without TOSA ops), so
+  // that weights quantized on TOSA ops follow them into linalg.
+  return "adaround-check-registration,tosa-to-linalg-pipeline,"
          "convert-adaround-to-linalg,func.func(lower-quant-ops),"
          "func.func(linalg-generalize-named-ops,adaround-fuse-into-reductions,"
          "adaround-drop-unit-dims,canonicalize),"

@@ -4,6 +4,7 @@
 #include "adaround/Dialect/Adaround/Transforms/Passes.h"
 #include "adaround/Numerics/Rounding.h"
 #include "adaround/Support/CheckedOptions.h"
+#include "FindWeights.h"
 
 #include "mlir/IR/Matchers.h"
 
@@ -19,12 +20,6 @@ namespace {
 
 enum class Granularity { PerTensor, PerChannel, Blockwise };
 
-/// Where the parameters of one weight vary: the channel axis, and for
-/// blockwise the dimension cut into blocks.
-struct Layout {
-  int64_t axis = 0;
-  int64_t blockDim = -1;
-};
 
 /// Min and max of every block. Chunks of elements run in parallel, each
 /// with its own ranges, when the blocks are few; with many blocks (one per
@@ -103,7 +98,8 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
     });
     for (FakeQuantOp op : ops) {
       auto type = cast<RankedTensorType>(op.getInput().getType());
-      Layout layout{axis, -1};
+      WeightLayout layout;
+      layout.axes = {axis};
       if (type.getRank() > 0) {
         // Blocks run along the innermost dimension other than the channel.
         int64_t last = type.getRank() - 1;
@@ -115,73 +111,33 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
       signalPassFailure();
   }
 
-  /// Wraps the float weight constants of matmul/matvec/conv ops in new
-  /// uncalibrated ops and calibrates them along each op's output channels.
+  /// Wraps the float weight constants of contractions and convolutions in
+  /// new uncalibrated ops and calibrates them along their output channels.
   LogicalResult insertAtWeights() {
-    struct Site {
-      Operation *op;
-      unsigned operand;
-      Layout layout;
-    };
-    SmallVector<Site> sites;
-    getOperation()->walk([&](linalg::LinalgOp op) {
-      auto isConstantWeight = [&](unsigned i) {
-        return matchPattern(op->getOperand(i), m_Constant()) &&
-               isa<RankedTensorType>(op->getOperand(i).getType());
-      };
-      // A weight the op cannot hold is left as it is, with the reason.
-      auto isQuantizable = [&](unsigned i) {
-        auto type = cast<RankedTensorType>(op->getOperand(i).getType());
-        StringRef reason;
-        if (!type.getElementType().isF32())
-          reason = "its elements are not f32";
-        else if (!checkedNumElements(type.getShape()))
-          reason = "its element count overflows a 64-bit size";
-        else if (type.getNumElements() == 0)
-          reason = "it has no elements";
-        else
-          return true;
-        op->emitRemark("adaround-calibrate: weight operand ")
-            << i << " of type " << type << " left unquantized: " << reason;
-        return false;
-      };
-      auto add = [&](unsigned i, int64_t axis, int64_t blockDim) {
-        if (isConstantWeight(i) && isQuantizable(i))
-          sites.push_back({op, i, {axis, blockDim}});
-      };
-      if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation())) {
-        if (matmul.hasUserDefinedMaps())
-          return;
-        // y = A B: B's columns, or A's rows when A is the weight.
-        if (isConstantWeight(1))
-          add(1, 1, 0);
-        else
-          add(0, 0, 1);
-      } else if (auto batch = dyn_cast<linalg::BatchMatmulOp>(op.getOperation())) {
-        if (!batch.hasUserDefinedMaps())
-          add(1, 2, 1);
-      } else if (isa<linalg::MatvecOp>(op.getOperation())) {
-        add(0, 0, 1);
-      } else if (isa<linalg::Conv2DNchwFchwOp>(op.getOperation())) {
-        add(1, 0, 1);
-      } else if (isa<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
-        add(1, 3, 2);
-      } else if (isa<linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation())) {
-        add(1, 2, 0);
-      } else if (isa<linalg::DepthwiseConv2DNchwChwOp>(op.getOperation())) {
-        add(1, 0, 1);
-      }
-    });
+    SmallVector<WeightSite> sites =
+        findWeights(getOperation(),
+                    [&](Operation *op, const Twine &reason, bool isWeight) {
+                      if (verbose || isWeight)
+                        op->emitRemark("adaround-calibrate: ") << reason;
+                    });
     bool failed = false;
     RoundingMode mode =
         rounding == "hard" ? RoundingMode::hard : RoundingMode::soft;
-    for (Site &site : sites) {
-      Value weight = site.op->getOperand(site.operand);
-      OpBuilder b(site.op);
-      auto fakeQuant =
-          FakeQuantOp::create(b, site.op->getLoc(), weight.getType(), weight);
+    for (WeightSite &site : sites) {
+      Value weight = site.use->get();
+      OpBuilder b(site.use->getOwner());
+      auto fakeQuant = FakeQuantOp::create(b, weight.getLoc(),
+                                           weight.getType(), weight);
       fakeQuant.setRoundingAttr(RoundingModeAttr::get(&getContext(), mode));
-      site.op->setOperand(site.operand, fakeQuant);
+      site.use->set(fakeQuant);
+      if (verbose) {
+        InFlightDiagnostic remark = site.consumer->emitRemark(
+            "adaround-calibrate: quantizing weight ");
+        remark << weight.getType() << " to " << static_cast<unsigned>(bits)
+               << " bits, output channels along "
+               << (site.layout.axes.size() > 1 ? "axes " : "axis ");
+        llvm::interleaveComma(site.layout.axes, remark);
+      }
       failed |= mlir::failed(calibrate(fakeQuant, site.layout));
     }
     return failure(failed);
@@ -189,7 +145,7 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
 
   /// The quantization type chosen by min-max for `x`.
   FailureOr<Type> chooseQtype(FakeQuantOp op, ArrayRef<float> x,
-                              RankedTensorType type, Layout layout) {
+                              RankedTensorType type, WeightLayout layout) {
     MLIRContext *ctx = &getContext();
     int64_t rank = type.getRank();
     ArrayRef<int64_t> shape = type.getShape();
@@ -204,20 +160,23 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
     QuantGrid grid;
     grid.blockSizes.assign(shape.begin(), shape.end());
     if (granularityKind != Granularity::PerTensor) {
-      if (layout.axis < 0 || layout.axis >= rank)
-        return op.emitOpError("cannot be calibrated per channel: axis ")
-               << layout.axis << " is out of range for rank " << rank;
-      grid.blockSizes[layout.axis] = 1;
+      for (int64_t axis : layout.axes) {
+        if (axis < 0 || axis >= rank)
+          return op.emitOpError("cannot be calibrated per channel: axis ")
+                 << axis << " is out of range for rank " << rank;
+        grid.blockSizes[axis] = 1;
+      }
     }
     if (granularityKind == Granularity::Blockwise) {
       if (layout.blockDim < 0 || layout.blockDim >= rank ||
-          layout.blockDim == layout.axis)
+          llvm::is_contained(layout.axes, layout.blockDim))
         return op.emitOpError("cannot be calibrated blockwise: a rank ")
                << rank << " tensor has no dimension besides axis "
-               << layout.axis << " to cut into blocks";
+               << layout.axes.front() << " to cut into blocks";
       if (blockSize <= 0 || shape[layout.blockDim] % blockSize != 0)
         return op.emitOpError("cannot be calibrated blockwise: block size ")
-               << static_cast<int64_t>(blockSize) << " does not divide dimension " << layout.blockDim
+               << static_cast<int64_t>(blockSize)
+               << " does not divide dimension " << layout.blockDim
                << " of size " << shape[layout.blockDim];
       grid.blockSizes[layout.blockDim] = blockSize;
     }
@@ -237,32 +196,38 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
     Type storage = IntegerType::get(ctx, bits);
     Type f32 = Float32Type::get(ctx);
     unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
-    switch (granularityKind) {
-    case Granularity::PerTensor:
+    if (granularityKind == Granularity::PerTensor)
       return Type(quant::UniformQuantizedType::get(
           flags, storage, f32, scales.front(), zeroPoints.front(), qmin, qmax));
-    case Granularity::PerChannel:
+    if (granularityKind == Granularity::PerChannel && layout.axes.size() == 1)
       return Type(quant::UniformQuantizedPerAxisType::get(
-          flags, storage, f32, scales, zeroPoints, layout.axis, qmin, qmax));
-    case Granularity::Blockwise: {
+          flags, storage, f32, scales, zeroPoints, layout.axes.front(), qmin,
+          qmax));
+    // Blocks: of one element along each channel axis, and of `blockSize`
+    // along the block dimension when blockwise.
+    {
       SmallVector<float> scales32(scales.begin(), scales.end());
       SmallVector<APInt> zeroPointInts;
       for (int64_t z : zeroPoints)
         zeroPointInts.push_back(APInt(bits, z, /*isSigned=*/true));
       auto scaleType = RankedTensorType::get(grid.gridShape, f32);
+      SmallVector<int32_t> dims;
+      SmallVector<int64_t> blocks;
+      for (int64_t d = 0; d < rank; ++d)
+        if (grid.blockSizes[d] != shape[d] ||
+            llvm::is_contained(layout.axes, d)) {
+          dims.push_back(static_cast<int32_t>(d));
+          blocks.push_back(grid.blockSizes[d]);
+        }
       return Type(quant::UniformQuantizedSubChannelType::get(
           flags, storage, f32,
           DenseElementsAttr::get(scaleType, ArrayRef<float>(scales32)),
           DenseElementsAttr::get(scaleType.clone(storage), zeroPointInts),
-          {static_cast<int32_t>(layout.axis),
-           static_cast<int32_t>(layout.blockDim)},
-          {1, blockSize}, qmin, qmax));
+          dims, blocks, qmin, qmax));
     }
-    }
-    llvm_unreachable("granularity");
   }
 
-  LogicalResult calibrate(FakeQuantOp op, Layout layout) {
+  LogicalResult calibrate(FakeQuantOp op, WeightLayout layout) {
     SmallVector<float> storage;
     ElementsAttr input;
     std::optional<ArrayRef<float>> x =

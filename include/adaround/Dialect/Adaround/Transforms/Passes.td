@@ -13,10 +13,18 @@ def AdaroundCalibrate : Pass<"adaround-calibrate"> {
     identity: `V = -log((zeta - gamma) / (r - gamma) - 1)`,
     `r = x / s - floor(x / s)`.
 
-    With `insert`, first wraps the float weight constants that feed
-    `linalg.matmul`, `linalg.batch_matmul`, `linalg.matvec` and the 2-D
-    convolutions in new uncalibrated ops, quantized along each op's output
-    channel axis.
+    With `insert`, first wraps the float weight constants of contractions
+    and convolutions in new uncalibrated ops, quantized along their output
+    channels. Weights are found by structure: any linalg op implementing the
+    contraction or convolution interface (named ops of every layout, generic
+    contractions, matmuls with user maps), with the output-channel axes read
+    from its indexing maps (several for grouped convolutions and batched
+    weights: sub-channel blocks of one element along each), and the TOSA ops
+    `conv2d`, `conv3d`, `depthwise_conv2d`, `transpose_conv2d` and `matmul`.
+    A weight may reach its consumer through `linalg.transpose`,
+    `tosa.transpose` and reshapes that add or drop unit dimensions; the new
+    op goes on the constant, with the axes mapped back. `verbose` remarks on
+    every weight quantized and every candidate left alone, with the reason.
   }];
   let options = [
     Option<"bits", "bits", "unsigned", "8", "storage width, 2 to 16 bits">,
@@ -33,6 +41,8 @@ def AdaroundCalibrate : Pass<"adaround-calibrate"> {
            "wrap float weight constants of matmul/matvec/conv ops first">,
     Option<"rounding", "rounding", "std::string", "\"soft\"",
            "rounding mode of inserted ops: soft or hard">,
+    Option<"verbose", "verbose", "bool", "false",
+           "remark on every weight found and every candidate skipped">,
   ];
   let dependentDialects = [
     "::mlir::adaround::AdaroundDialect",

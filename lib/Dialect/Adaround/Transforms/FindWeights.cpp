@@ -1,0 +1,281 @@
+//===- FindWeights.cpp - Quantizable weights, found by structure ----------===//
+
+#include "FindWeights.h"
+
+#include "adaround/Dialect/Adaround/IR/Adaround.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::adaround;
+
+namespace {
+
+/// The non-unit dimensions of `shape`, in order.
+SmallVector<int64_t> nonUnitDims(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> dims;
+  for (auto [d, size] : llvm::enumerate(shape))
+    if (size != 1)
+      dims.push_back(d);
+  return dims;
+}
+
+/// Maps a dimension of a reshape's result to its source, when the reshape
+/// only adds or drops unit dimensions (the values keep their order and the
+/// non-unit extents match); std::nullopt otherwise.
+std::optional<int64_t> throughUnitReshape(ArrayRef<int64_t> source,
+                                          ArrayRef<int64_t> result,
+                                          int64_t dim) {
+  SmallVector<int64_t> from = nonUnitDims(source), to = nonUnitDims(result);
+  if (from.size() != to.size())
+    return std::nullopt;
+  for (auto [f, t] : llvm::zip(from, to))
+    if (source[f] != result[t])
+      return std::nullopt;
+  auto it = llvm::find(to, dim);
+  if (it == to.end())
+    return std::nullopt; // a unit dimension: no channel to map
+  return from[it - to.begin()];
+}
+
+/// One step back from `value` (a weight on its way to its consumer) to the
+/// value it was computed from, with `layout` mapped into that value's
+/// dimensions. std::nullopt when `value` is not produced by a
+/// value-preserving op whose layout can be followed.
+std::optional<Value> stepBack(Value value, WeightLayout &layout) {
+  Operation *op = value.getDefiningOp();
+  if (!op || op->getNumResults() != 1)
+    return std::nullopt;
+  auto mapAll = [&](auto map) -> bool {
+    WeightLayout mapped;
+    for (int64_t axis : layout.axes) {
+      std::optional<int64_t> d = map(axis);
+      if (!d)
+        return false;
+      mapped.axes.push_back(*d);
+    }
+    if (layout.blockDim >= 0) {
+      std::optional<int64_t> d = map(layout.blockDim);
+      mapped.blockDim = d ? *d : -1;
+    }
+    layout = mapped;
+    return true;
+  };
+  if (auto transpose = dyn_cast<linalg::TransposeOp>(op)) {
+    ArrayRef<int64_t> perm = transpose.getPermutation();
+    if (mapAll([&](int64_t d) { return std::optional<int64_t>(perm[d]); }))
+      return transpose.getInput();
+    return std::nullopt;
+  }
+  StringRef name = op->getName().getStringRef();
+  if (name == "tosa.transpose") {
+    auto perms = op->getAttrOfType<DenseI32ArrayAttr>("perms");
+    if (perms && mapAll([&](int64_t d) {
+          return std::optional<int64_t>(perms[d]);
+        }))
+      return op->getOperand(0);
+    return std::nullopt;
+  }
+  if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(op) ||
+      name == "tosa.reshape") {
+    auto source = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+    auto result = dyn_cast<RankedTensorType>(value.getType());
+    if (!source || !result || !source.hasStaticShape() ||
+        !result.hasStaticShape())
+      return std::nullopt;
+    if (mapAll([&](int64_t d) {
+          return throughUnitReshape(source.getShape(), result.getShape(), d);
+        }))
+      return op->getOperand(0);
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+/// The layout of operand `w` of a contraction or convolution, read from its
+/// indexing maps: the output channels are the weight dimensions indexed by
+/// parallel loops that also index the result (several for grouped
+/// convolutions and batched weights); the block dimension is the reduction
+/// that also indexes another input directly (a matmul's K, a convolution's
+/// input channels).
+std::optional<WeightLayout> layoutFromMaps(linalg::LinalgOp op,
+                                           OpOperand &w) {
+  if (op.getNumDpsInits() != 1)
+    return std::nullopt;
+  AffineMap wMap = op.getMatchingIndexingMap(&w);
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(w.get().getType()).getShape();
+  auto plainInOtherInput = [&](unsigned loop) {
+    for (OpOperand *other : op.getDpsInputOperands()) {
+      if (other == &w)
+        continue;
+      for (AffineExpr e : op.getMatchingIndexingMap(other).getResults())
+        if (auto dim = dyn_cast<AffineDimExpr>(e);
+            dim && dim.getPosition() == loop)
+          return true;
+    }
+    return false;
+  };
+  WeightLayout layout;
+  SmallVector<int64_t> unitChannels;
+  for (auto [d, e] : llvm::enumerate(wMap.getResults())) {
+    auto dim = dyn_cast<AffineDimExpr>(e);
+    if (!dim)
+      return std::nullopt;
+    unsigned loop = dim.getPosition();
+    if (iterators[loop] == utils::IteratorType::parallel &&
+        outMap.isFunctionOfDim(loop)) {
+      (shape[d] == 1 ? unitChannels : layout.axes).push_back(d);
+    } else if (iterators[loop] == utils::IteratorType::reduction &&
+               layout.blockDim < 0 && plainInOtherInput(loop)) {
+      layout.blockDim = d;
+    }
+  }
+  if (layout.axes.empty() && !unitChannels.empty())
+    layout.axes.push_back(unitChannels.back());
+  if (layout.axes.empty())
+    return std::nullopt;
+  if (layout.blockDim < 0) {
+    // No reduction shared with the input (a depthwise filter's window):
+    // the first reduction dimension.
+    for (auto [d, e] : llvm::enumerate(wMap.getResults()))
+      if (iterators[cast<AffineDimExpr>(e).getPosition()] ==
+          utils::IteratorType::reduction) {
+        layout.blockDim = d;
+        break;
+      }
+  }
+  return layout;
+}
+
+/// TOSA's weight operands and their layouts: [O, KH, KW, I] filters,
+/// [KH, KW, C, M] depthwise filters, [N, C, W] matmul right-hand sides.
+std::optional<std::pair<unsigned, WeightLayout>> tosaWeight(Operation *op) {
+  StringRef name = op->getName().getStringRef();
+  auto layout = [](SmallVector<int64_t> axes, int64_t blockDim) {
+    WeightLayout l;
+    l.axes = std::move(axes);
+    l.blockDim = blockDim;
+    return l;
+  };
+  if (name == "tosa.conv2d" || name == "tosa.transpose_conv2d")
+    return std::make_pair(1u, layout({0}, 3));
+  if (name == "tosa.conv3d")
+    return std::make_pair(1u, layout({0}, 4));
+  if (name == "tosa.depthwise_conv2d") {
+    auto type = dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+    bool multiplier = type && type.getRank() == 4 && type.getDimSize(3) != 1;
+    return std::make_pair(1u, layout(multiplier ? SmallVector<int64_t>{2, 3}
+                                                : SmallVector<int64_t>{2},
+                                     0));
+  }
+  if (name == "tosa.matmul")
+    return std::make_pair(1u, layout({2}, 1));
+  return std::nullopt;
+}
+
+} // namespace
+
+SmallVector<WeightSite> mlir::adaround::findWeights(
+    Operation *root,
+    function_ref<void(Operation *, const Twine &, bool)> skipped) {
+  SmallVector<WeightSite> sites;
+  // Follows operand `w` of `consumer` back to a constant and records it.
+  auto trace = [&](Operation *consumer, OpOperand &w, WeightLayout layout) {
+    OpOperand *use = &w;
+    Value value = w.get();
+    while (true) {
+      if (matchPattern(value, m_Constant()))
+        break;
+      if (value.getDefiningOp<FakeQuantOp>())
+        return skipped(consumer, "operand " + Twine(w.getOperandNumber()) +
+                                     " is already quantized", false);
+      Operation *producer = value.getDefiningOp();
+      std::optional<Value> source = stepBack(value, layout);
+      if (!source) {
+        if (producer && isa_and_present<tensor::ExpandShapeOp,
+                                        tensor::CollapseShapeOp,
+                                        linalg::TransposeOp>(producer))
+          return skipped(consumer, "operand " + Twine(w.getOperandNumber()) +
+                                       ": its channel axis does not survive "
+                                       "the reshape before it", false);
+        return skipped(consumer, "operand " + Twine(w.getOperandNumber()) +
+                                     " is not a constant", false);
+      }
+      if (!value.hasOneUse())
+        return skipped(consumer, "operand " + Twine(w.getOperandNumber()) +
+                                     " is shared with other ops", false);
+      use = &producer->getOpOperand(0);
+      value = *source;
+    }
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    if (!type || type.getRank() == 0)
+      return skipped(consumer, "operand " + Twine(w.getOperandNumber()) +
+                                   " is not a ranked tensor", false);
+    StringRef reason;
+    if (!type.getElementType().isF32())
+      reason = "its elements are not f32";
+    else if (!checkedNumElements(type.getShape()))
+      reason = "its element count overflows a 64-bit size";
+    else if (type.getNumElements() == 0)
+      reason = "it has no elements";
+    if (!reason.empty())
+      return skipped(consumer,
+                     "weight operand " + Twine(w.getOperandNumber()) +
+                         " of type '" + llvm::formatv("{0}", type).str() +
+                         "' left unquantized: " + reason,
+                     true);
+    sites.push_back({consumer, use, layout});
+  };
+
+  root->walk([&](Operation *op) {
+    if (auto tosa = tosaWeight(op)) {
+      trace(op, op->getOpOperand(tosa->first), tosa->second);
+      return;
+    }
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
+        (!linalg::isaContractionOpInterface(linalgOp) &&
+         !linalg::isaConvolutionOpInterface(linalgOp)))
+      return;
+    // The weight is the last input that is (or comes from) a constant: a
+    // matmul's B before its A, a convolution's filter before its input.
+    // Without one, the last input is the candidate (and is reported).
+    SmallVector<OpOperand *> inputs = linalgOp.getDpsInputOperands();
+    OpOperand *weight = nullptr;
+    for (OpOperand *w : llvm::reverse(inputs)) {
+      WeightLayout probe;
+      Value source = w->get();
+      while (!matchPattern(source, m_Constant()) &&
+             !source.getDefiningOp<FakeQuantOp>()) {
+        std::optional<Value> next = stepBack(source, probe);
+        if (!next)
+          break;
+        source = *next;
+      }
+      if (matchPattern(source, m_Constant()) ||
+          source.getDefiningOp<FakeQuantOp>()) {
+        weight = w;
+        break;
+      }
+    }
+    if (!weight)
+      weight = inputs.back();
+    auto type = dyn_cast<RankedTensorType>(weight->get().getType());
+    if (!type || !type.hasStaticShape())
+      return skipped(op, "operand " + Twine(weight->getOperandNumber()) +
+                             " is not a statically shaped tensor", false);
+    std::optional<WeightLayout> layout = layoutFromMaps(linalgOp, *weight);
+    if (!layout)
+      return skipped(op, "operand " + Twine(weight->getOperandNumber()) +
+                             ": no output-channel axis in its indexing map",
+                     false);
+    trace(op, *weight, *layout);
+  });
+  return sites;
+}
