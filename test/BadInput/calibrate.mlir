@@ -6,19 +6,19 @@
 func.func @i8_matmul(%a: tensor<2x3xi8>) -> tensor<2x4xi32> {
   %b = arith.constant dense<1> : tensor<3x4xi8>
   %c = arith.constant dense<0> : tensor<2x4xi32>
-  // expected-remark @+1 {{adaround-calibrate: weight operand 1 of type 'tensor<3x4xi8>' left unquantized: its elements are not f32}}
+  // expected-remark @+1 {{adaround-calibrate: weight operand 1 of type 'tensor<3x4xi8>' left unquantized: its elements are not f32, f16 or bf16}}
   %r = linalg.matmul ins(%a, %b : tensor<2x3xi8>, tensor<3x4xi8>) outs(%c : tensor<2x4xi32>) -> tensor<2x4xi32>
   return %r : tensor<2x4xi32>
 }
 
 // -----
 
+// f16 weights are quantized (computed in f32, rounded back).
 // CHECK-LABEL: func.func @f16_matmul
-// CHECK-NOT: adaround.fake_quant
+// CHECK: adaround.fake_quant %{{.*}} qtype(!quant.uniform<i8:f16:1, {{.*}}) v({{.*}} : tensor<3x4xf32>) : tensor<3x4xf16>
 func.func @f16_matmul(%a: tensor<2x3xf16>) -> tensor<2x4xf16> {
   %b = arith.constant dense<1.0> : tensor<3x4xf16>
   %c = arith.constant dense<0.0> : tensor<2x4xf16>
-  // expected-remark @+1 {{adaround-calibrate: weight operand 1 of type 'tensor<3x4xf16>' left unquantized: its elements are not f32}}
   %r = linalg.matmul ins(%a, %b : tensor<2x3xf16>, tensor<3x4xf16>) outs(%c : tensor<2x4xf16>) -> tensor<2x4xf16>
   return %r : tensor<2x4xf16>
 }

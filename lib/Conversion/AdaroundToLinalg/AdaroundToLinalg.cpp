@@ -100,7 +100,8 @@ LogicalResult lowerFakeQuant(RewriterBase &rewriter, FakeQuantOp op,
                   "missing resource blob)");
     offsets = *decisions;
   } else {
-    FailureOr<ElementsAttr> reshaped = reshapeElements(v, loopType);
+    FailureOr<ElementsAttr> reshaped =
+        reshapeElements(v, loopType.clone(rewriter.getF32Type()));
     if (failed(reshaped))
       return fail("cannot lower attribute 'v': expected dense or "
                   "dense_resource elements");
@@ -161,10 +162,11 @@ LogicalResult lowerFakeQuant(RewriterBase &rewriter, FakeQuantOp op,
                        : numerics::softOffset(d, args[1], d.constant(zeta),
                                               d.constant(gamma));
         Value y = numerics::fakeQuantize(
-            d, args[0], scale, zeroPoint, h,
+            d, toF32(b, bodyLoc, args[0]), scale, zeroPoint, h,
             d.constant(static_cast<float>(grid->qmin)),
             d.constant(static_cast<float>(grid->qmax)));
-        linalg::YieldOp::create(b, bodyLoc, y);
+        linalg::YieldOp::create(
+            b, bodyLoc, fromF32(b, bodyLoc, y, type.getElementType()));
       });
   rewriter.replaceOp(op,
                      view.fromLoopView(rewriter, loc, generic.getResult(0), type));

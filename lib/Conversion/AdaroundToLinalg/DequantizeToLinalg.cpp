@@ -95,7 +95,8 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
     maps.push_back(blockMap);
   }
   maps.push_back(identity);
-  Value init = tensor::EmptyOp::create(b, loc, iterShape, b.getF32Type());
+  Type elementType = resultType.getElementType();
+  Value init = tensor::EmptyOp::create(b, loc, iterShape, elementType);
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
 
@@ -104,7 +105,7 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
   float uniformScale = grid.scales.front();
   float uniformZeroPoint = static_cast<float>(grid.zeroPoints.front());
   auto generic = linalg::GenericOp::create(
-      b, loc, RankedTensorType::get(iterShape, b.getF32Type()), inputs, init,
+      b, loc, RankedTensorType::get(iterShape, elementType), inputs, init,
       maps, iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
         ArithDomain d{nb, l};
         Value level = args[0];
@@ -131,8 +132,8 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
         Value scale = scalePerBlock ? args[next++] : d.constant(uniformScale);
         Value zeroPoint =
             zeroPointPerBlock ? args[next++] : d.constant(uniformZeroPoint);
-        linalg::YieldOp::create(nb, l,
-                                numerics::dequantize(d, asFloat, scale, zeroPoint));
+        Value y = numerics::dequantize(d, asFloat, scale, zeroPoint);
+        linalg::YieldOp::create(nb, l, fromF32(nb, l, y, elementType));
       });
   Value result = generic.getResult(0);
   if (k > 1) {
@@ -154,8 +155,10 @@ struct DequantizeToLinalgPattern : OpRewritePattern<quant::DequantizeCastOp> {
     auto inputType = dyn_cast<RankedTensorType>(op.getInput().getType());
     auto resultType = dyn_cast<RankedTensorType>(op.getResult().getType());
     if (!inputType || !resultType || !inputType.hasStaticShape() ||
-        !resultType.getElementType().isF32())
-      return rewriter.notifyMatchFailure(op, "not a static f32 tensor");
+        !isa<Float32Type, Float16Type, BFloat16Type>(
+            resultType.getElementType()))
+      return rewriter.notifyMatchFailure(op,
+                                         "not a static f32/f16/bf16 tensor");
     auto quantType = dyn_cast<quant::QuantizedType>(inputType.getElementType());
     if (!quantType || quantType.getStorageTypeIntegralWidth() < 2 ||
         quantType.getStorageTypeIntegralWidth() > 16)

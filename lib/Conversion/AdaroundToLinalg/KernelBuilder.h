@@ -47,6 +47,20 @@ struct ArithDomain {
   }
 };
 
+/// f16 and bf16 tensors are computed in f32 and rounded back (as PyTorch
+/// fake-quantizes half tensors): `toF32` widens exactly, `fromF32` rounds to
+/// nearest even. Both are the identity on f32.
+inline Value toF32(OpBuilder &b, Location loc, Value x) {
+  if (x.getType().isF32())
+    return x;
+  return arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+}
+inline Value fromF32(OpBuilder &b, Location loc, Value x, Type elementType) {
+  if (elementType.isF32())
+    return x;
+  return arith::TruncFOp::create(b, loc, elementType, x);
+}
+
 /// How the tensor is viewed by the kernel: the fewest loop dimensions in
 /// which the parameter blocks are a projection. Each dimension is first split
 /// into (number of blocks, block extent), dropping unit parts; then adjacent

@@ -1,7 +1,7 @@
 // RUN: adaround-opt %s -split-input-file -verify-diagnostics
 
 func.func @v_shape(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
-  // expected-error @+1 {{attribute 'v' has type 'tensor<3x2xf32>' but must match the operand type 'tensor<2x3xf32>'}}
+  // expected-error @+1 {{attribute 'v' has type 'tensor<3x2xf32>' but must be f32 of the operand's shape 'tensor<2x3xf32>'}}
   %0 = adaround.fake_quant %x qtype(!quant.uniform<i8:f32, 0.1>) v(dense<0.0> : tensor<3x2xf32>) : tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
@@ -9,7 +9,7 @@ func.func @v_shape(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 // -----
 
 func.func @v_element_type(%x: tensor<2xf32>) -> tensor<2xf32> {
-  // expected-error @+1 {{attribute 'v' has type 'tensor<2xf16>' but must match the operand type 'tensor<2xf32>'}}
+  // expected-error @+1 {{attribute 'v' has type 'tensor<2xf16>' but must be f32 of the operand's shape 'tensor<2xf32>'}}
   %0 = adaround.fake_quant %x qtype(!quant.uniform<i8:f32, 0.1>) v(dense<0.0> : tensor<2xf16>) : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
@@ -218,16 +218,25 @@ func.func @dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // -----
 
 func.func @integer_elements(%x: tensor<4xi32>) -> tensor<4xi32> {
-  // expected-error @+1 {{expects f32 elements, got 'i32'}}
+  // expected-error @+1 {{expects f32, f16 or bf16 elements, got 'i32'}}
   %0 = adaround.fake_quant %x qtype(!quant.uniform<i8:f32, 0.1>) : tensor<4xi32>
   return %0 : tensor<4xi32>
 }
 
 // -----
 
-func.func @half_elements(%x: tensor<4xf16>) -> tensor<4xf16> {
-  // expected-error @+1 {{expects f32 elements, got 'f16'}}
-  %0 = adaround.fake_quant %x qtype(!quant.uniform<i8:f16, 0.1>) : tensor<4xf16>
+func.func @double_elements(%x: tensor<4xf64>) -> tensor<4xf64> {
+  // expected-error @+1 {{expects f32, f16 or bf16 elements, got 'f64'}}
+  %0 = adaround.fake_quant %x qtype(!quant.uniform<i8:f64, 0.1>) : tensor<4xf64>
+  return %0 : tensor<4xf64>
+}
+
+// -----
+
+// Half tensors take a qtype expressed in their own type.
+func.func @half_expressed_as_f32(%x: tensor<4xf16>) -> tensor<4xf16> {
+  // expected-error @+1 {{attribute 'qtype' expresses 'f32' but the operand holds 'f16'}}
+  %0 = adaround.fake_quant %x qtype(!quant.uniform<i8:f32, 0.1>) : tensor<4xf16>
   return %0 : tensor<4xf16>
 }
 

@@ -65,6 +65,14 @@ func.func @uncalibrated(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
   return %0, %1 : tensor<8xf32>, tensor<8xf32>
 }
 
+// f16 and bf16 operands: qtype expressed in their type, V in f32.
+// CHECK-LABEL: func.func @bf16_operand
+// CHECK: adaround.fake_quant %{{.*}} rounding(<hard>) qtype(!quant.uniform<i4:bf16:0, {1.000000e-01,2.000000e-01}>) v(dense<5.000000e-01> : tensor<2x3xf32>) : tensor<2x3xbf16>
+func.func @bf16_operand(%x: tensor<2x3xbf16>) -> tensor<2x3xbf16> {
+  %0 = adaround.fake_quant %x rounding(<hard>) qtype(!quant.uniform<i4:bf16:0, {0.1, 0.2}>) v(dense<0.5> : tensor<2x3xf32>) : tensor<2x3xbf16>
+  return %0 : tensor<2x3xbf16>
+}
+
 // CHECK: dialect_resources
 // CHECK: logits: "0x040000000000803F000080BF"
 {-#

@@ -9,6 +9,7 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 
@@ -73,7 +74,12 @@ static void printSubChannel(raw_ostream &os,
         printDim(dim + 1);
         continue;
       }
-      printScale(os, scales[next].convertToFloat());
+      // Scales may be stored in the expressed type (f16, bf16): widen.
+      APFloat scale = scales[next];
+      bool lost;
+      scale.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
+                    &lost);
+      printScale(os, scale.convertToFloat());
       int64_t z = storedZeroPoint(zeroPoints[next++], width, type.isSigned());
       if (z != 0)
         os << ":" << z;
@@ -141,9 +147,49 @@ getExactBlob(DenseResourceElementsAttr resource) {
                          resource.getNumElements());
 }
 
+bool mlir::adaround::isSupportedElementType(Type type) {
+  return isa<Float32Type, Float16Type, BFloat16Type>(type);
+}
+
+/// f16 or bf16 values widened to f32 (exactly) into `storage`.
+static std::optional<ArrayRef<float>>
+widenHalfValues(ElementsAttr attr, SmallVectorImpl<float> &storage) {
+  std::optional<int64_t> elements =
+      checkedNumElements(cast<ShapedType>(attr.getType()).getShape());
+  if (!elements || *elements > kMaxSplatExpansion)
+    return std::nullopt;
+  const llvm::fltSemantics &semantics =
+      cast<FloatType>(attr.getElementType()).getFloatSemantics();
+  auto widen = [&](uint16_t bits) {
+    return APFloat(semantics, APInt(16, bits)).convertToFloat();
+  };
+  storage.clear();
+  storage.reserve(*elements);
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    if (!hasCompleteBlob(resource))
+      return std::nullopt;
+    ArrayRef<char> data = resource.getRawHandle().getBlob()->getData();
+    for (int64_t i = 0; i < *elements; ++i) {
+      uint16_t bits;
+      std::memcpy(&bits, data.data() + 2 * i, 2);
+      storage.push_back(widen(bits));
+    }
+    return ArrayRef<float>(storage);
+  }
+  auto dense = dyn_cast<DenseFPElementsAttr>(attr);
+  if (!dense)
+    return std::nullopt;
+  for (APFloat value : dense.getValues<APFloat>())
+    storage.push_back(widen(
+        static_cast<uint16_t>(value.bitcastToAPInt().getZExtValue())));
+  return ArrayRef<float>(storage);
+}
+
 std::optional<ArrayRef<float>>
 mlir::adaround::getF32Values(ElementsAttr attr,
                              SmallVectorImpl<float> &storage) {
+  if (isa<Float16Type, BFloat16Type>(attr.getElementType()))
+    return widenHalfValues(attr, storage);
   if (!attr.getElementType().isF32())
     return std::nullopt;
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
@@ -209,8 +255,8 @@ LogicalResult FakeQuantOp::verify() {
   if (!inputType.hasStaticShape())
     return emitOpError("expects a statically shaped operand, got ")
            << inputType;
-  if (!inputType.getElementType().isF32())
-    return emitOpError("expects f32 elements, got ")
+  if (!isSupportedElementType(inputType.getElementType()))
+    return emitOpError("expects f32, f16 or bf16 elements, got ")
            << inputType.getElementType();
   if (!checkedNumElements(inputType.getShape()))
     return emitOpError("operand type ")
@@ -241,9 +287,10 @@ LogicalResult FakeQuantOp::verify() {
     return success();
   auto vType = cast<ShapedType>(v->getType());
   if (vType.getShape() != inputType.getShape() ||
-      vType.getElementType() != inputType.getElementType())
+      !vType.getElementType().isF32())
     return emitOpError("attribute 'v' has type ")
-           << vType << " but must match the operand type " << inputType;
+           << vType << " but must be f32 of the operand's shape "
+           << inputType.clone(Float32Type::get(getContext()));
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(*v)) {
     // A missing or elided blob cannot be checked here; the passes that read
     // the values report it.

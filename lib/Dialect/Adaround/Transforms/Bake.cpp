@@ -132,13 +132,27 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
     };
     ElementsAttr values;
     if (emitFloat) {
-      values = bake(type, n * sizeof(float),
+      // Computed in f32; f16 and bf16 round to nearest even, as the
+      // lowered kernel's arith.truncf does.
+      auto element = cast<FloatType>(type.getElementType());
+      size_t width = element.getWidth() / 8;
+      values = bake(type, n * width,
                     [&](char *out, int64_t i, int64_t level, int64_t block) {
                       numerics::ScalarDomain d;
                       float y = numerics::dequantize(
                           d, static_cast<float>(level), grid->scales[block],
                           static_cast<float>(grid->zeroPoints[block]));
-                      std::memcpy(out + i * sizeof(float), &y, sizeof(float));
+                      if (width == sizeof(float)) {
+                        std::memcpy(out + i * sizeof(float), &y, sizeof(float));
+                        return;
+                      }
+                      APFloat half(y);
+                      bool lost;
+                      half.convert(element.getFloatSemantics(),
+                                   APFloat::rmNearestTiesToEven, &lost);
+                      uint16_t bits = static_cast<uint16_t>(
+                          half.bitcastToAPInt().getZExtValue());
+                      std::memcpy(out + i * 2, &bits, 2);
                     });
     } else if (perByte > 1) {
       uint32_t mask = (1u << bits) - 1;

@@ -195,14 +195,16 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
 
     Type storage = IntegerType::get(ctx, bits);
     Type f32 = Float32Type::get(ctx);
+    Type expressed = type.getElementType();
     unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
     if (granularityKind == Granularity::PerTensor)
       return Type(quant::UniformQuantizedType::get(
-          flags, storage, f32, scales.front(), zeroPoints.front(), qmin, qmax));
+          flags, storage, expressed, scales.front(), zeroPoints.front(), qmin,
+          qmax));
     if (granularityKind == Granularity::PerChannel && layout.axes.size() == 1)
       return Type(quant::UniformQuantizedPerAxisType::get(
-          flags, storage, f32, scales, zeroPoints, layout.axes.front(), qmin,
-          qmax));
+          flags, storage, expressed, scales, zeroPoints, layout.axes.front(),
+          qmin, qmax));
     // Blocks: of one element along each channel axis, and of `blockSize`
     // along the block dimension when blockwise.
     {
@@ -220,7 +222,7 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
           blocks.push_back(grid.blockSizes[d]);
         }
       return Type(quant::UniformQuantizedSubChannelType::get(
-          flags, storage, f32,
+          flags, storage, expressed,
           DenseElementsAttr::get(scaleType, ArrayRef<float>(scales32)),
           DenseElementsAttr::get(scaleType.clone(storage), zeroPointInts),
           dims, blocks, qmin, qmax));
@@ -265,7 +267,8 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
     int64_t n = x->size();
     FirstIndex firstBad;
     ElementsAttr v = makeElementsAttr(
-        type, isa<DenseResourceElementsAttr>(input), "adaround_v",
+        type.clone(Float32Type::get(&getContext())),
+        isa<DenseResourceElementsAttr>(input), "adaround_v",
         n * sizeof(float), [&](MutableArrayRef<char> bytes) {
           float *out = reinterpret_cast<float *>(bytes.data());
           forEachElement(&getContext(), *grid, type.getShape(), n,

@@ -218,8 +218,8 @@ SmallVector<WeightSite> mlir::adaround::findWeights(
       return skipped(consumer, "operand " + Twine(w.getOperandNumber()) +
                                    " is not a ranked tensor", false);
     StringRef reason;
-    if (!type.getElementType().isF32())
-      reason = "its elements are not f32";
+    if (!isSupportedElementType(type.getElementType()))
+      reason = "its elements are not f32, f16 or bf16";
     else if (!checkedNumElements(type.getShape()))
       reason = "its element count overflows a 64-bit size";
     else if (type.getNumElements() == 0)

@@ -34,12 +34,17 @@ inline constexpr int64_t kMaxSplatExpansion = int64_t(1) << 30;
 /// or negative), so that no pass computes with an overflowed count.
 std::optional<int64_t> checkedNumElements(ArrayRef<int64_t> shape);
 
+/// The element types adaround.fake_quant takes: f32, and f16/bf16 (computed
+/// in f32 and rounded back to nearest even).
+bool isSupportedElementType(Type type);
+
 /// Whether a `dense_resource` attribute's blob is present (not elided or
 /// missing) and exactly as large as its tensor type says.
 bool hasCompleteBlob(DenseResourceElementsAttr resource);
 
 /// The f32 values of an elements attribute (`dense` or `dense_resource`),
-/// without copying when the storage already is a flat f32 array. Returns
+/// without copying when the storage already is a flat f32 array (f16 and
+/// bf16 values are widened into `storage`). Returns
 /// std::nullopt when the values are unavailable (an elided resource blob, a
 /// splat of more than kMaxSplatExpansion elements) or not f32. `storage`
 /// keeps splat expansions alive.

@@ -34,7 +34,10 @@ def Adaround_FakeQuantOp : Adaround_Op<"fake_quant",
     y = (clamp(floor(input / s) + z + h, qmin, qmax) - z) * s
     ```
 
-    All arithmetic is IEEE f32; `input / s` is a true division. `s` and `z`
+    All arithmetic is IEEE f32; `input / s` is a true division. An f16 or
+    bf16 `input` is widened to f32, computed the same way, and rounded back
+    to nearest even (as PyTorch fake-quantizes half tensors); its `qtype` is
+    expressed in its own type, and `v` stays f32. `s` and `z`
     come from `qtype` (a `!quant.uniform` type: per tensor, per axis, or
     sub-channel blocks) and `[qmin, qmax]` is its storage range. NaN in
     `input` propagates; infinities clamp to the edges of the grid.
