@@ -152,3 +152,40 @@ func.func @skipped(%x: tensor<2x4xf32>, %w: tensor<4x3xf32>) -> tensor<2x3xf32> 
   %y = linalg.matmul ins(%x, %w : tensor<2x4xf32>, tensor<4x3xf32>) outs(%z : tensor<2x3xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
+
+// -----
+
+// A weight broadcast over a batch before a batch_matmul: the op goes on the
+// 2-D constant, along its output channels.
+// CHECK-LABEL: func.func @broadcast_weight
+// CHECK: %[[Q:.*]] = adaround.fake_quant %{{.*}} qtype(!quant.uniform<i4:f32:1, {{.*}} : tensor<4x3xf32>
+// CHECK: linalg.broadcast ins(%[[Q]]
+func.func @broadcast_weight(%x: tensor<2x5x4xf32>) -> tensor<2x5x3xf32> {
+  %w = arith.constant dense<[[1.0, -2.0, 3.0], [0.5, 0.1, 0.2], [-0.3, 0.4, 4.0], [3.0, 2.0, -1.0]]> : tensor<4x3xf32>
+  %e = tensor.empty() : tensor<2x4x3xf32>
+  %b = linalg.broadcast ins(%w : tensor<4x3xf32>) outs(%e : tensor<2x4x3xf32>) dimensions = [0]
+  %z = arith.constant dense<0.0> : tensor<2x5x3xf32>
+  // expected-remark @+1 {{output channels along axis 1}}
+  %y = linalg.batch_matmul ins(%x, %b : tensor<2x5x4xf32>, tensor<2x4x3xf32>) outs(%z : tensor<2x5x3xf32>) -> tensor<2x5x3xf32>
+  return %y : tensor<2x5x3xf32>
+}
+
+// -----
+
+// A reshape that splits the channel dimension loses it: left alone.
+// CHECK-LABEL: func.func @split_channels
+// CHECK-NOT: adaround.fake_quant
+func.func @split_channels(%x: tensor<2x4xf32>) -> tensor<2x2x3xf32> {
+  %w = arith.constant dense<1.0> : tensor<4x6xf32>
+  %r = tensor.expand_shape %w [[0], [1, 2]] output_shape [4, 2, 3] : tensor<4x6xf32> into tensor<4x2x3xf32>
+  %z = arith.constant dense<0.0> : tensor<2x2x3xf32>
+  // expected-remark @+1 {{operand 1: its channel axis does not survive the reshape or broadcast before it}}
+  %y = linalg.generic {indexing_maps = [affine_map<(m, g, n, k) -> (m, k)>, affine_map<(m, g, n, k) -> (k, g, n)>, affine_map<(m, g, n, k) -> (m, g, n)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+         ins(%x, %r : tensor<2x4xf32>, tensor<4x2x3xf32>) outs(%z : tensor<2x2x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x2x3xf32>
+  return %y : tensor<2x2x3xf32>
+}

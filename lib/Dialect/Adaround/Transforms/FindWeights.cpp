@@ -71,6 +71,25 @@ std::optional<Value> stepBack(Value value, WeightLayout &layout) {
       return transpose.getInput();
     return std::nullopt;
   }
+  if (auto broadcast = dyn_cast<linalg::BroadcastOp>(op)) {
+    // Result dimensions not listed in `dimensions` come from the input, in
+    // order. Channels along a broadcast dimension are copies of one weight:
+    // they drop out (none left: nothing to quantize per channel).
+    ArrayRef<int64_t> added = broadcast.getDimensions();
+    auto source = [&](int64_t d) {
+      return d - llvm::count_if(added, [&](int64_t a) { return a < d; });
+    };
+    WeightLayout mapped;
+    for (int64_t axis : layout.axes)
+      if (!llvm::is_contained(added, axis))
+        mapped.axes.push_back(source(axis));
+    if (layout.blockDim >= 0 && !llvm::is_contained(added, layout.blockDim))
+      mapped.blockDim = source(layout.blockDim);
+    if (mapped.axes.empty())
+      return std::nullopt;
+    layout = mapped;
+    return broadcast.getInput();
+  }
   StringRef name = op->getName().getStringRef();
   if (name == "tosa.transpose") {
     auto perms = op->getAttrOfType<DenseI32ArrayAttr>("perms");
@@ -200,10 +219,11 @@ SmallVector<WeightSite> mlir::adaround::findWeights(
       if (!source) {
         if (producer && isa_and_present<tensor::ExpandShapeOp,
                                         tensor::CollapseShapeOp,
-                                        linalg::TransposeOp>(producer))
+                                        linalg::BroadcastOp>(producer))
           return skipped(consumer, "operand " + Twine(w.getOperandNumber()) +
                                        ": its channel axis does not survive "
-                                       "the reshape before it", false);
+                                       "the reshape or broadcast before it",
+                       false);
         return skipped(consumer, "operand " + Twine(w.getOperandNumber()) +
                                      " is not a constant", false);
       }

@@ -22,6 +22,7 @@ def AdaroundCalibrate : Pass<"adaround-calibrate"> {
     weights: sub-channel blocks of one element along each), and the TOSA ops
     `conv2d`, `conv3d`, `depthwise_conv2d`, `transpose_conv2d` and `matmul`.
     A weight may reach its consumer through `linalg.transpose`,
+    `linalg.broadcast` (channels along broadcast dimensions drop out),
     `tosa.transpose` and reshapes that add or drop unit dimensions; the new
     op goes on the constant, with the axes mapped back. `verbose` remarks on
     every weight quantized and every candidate left alone, with the reason.
