@@ -189,3 +189,17 @@ func.func @split_channels(%x: tensor<2x4xf32>) -> tensor<2x2x3xf32> {
   } -> tensor<2x2x3xf32>
   return %y : tensor<2x2x3xf32>
 }
+
+// -----
+
+// A batched weight is quantized per column (N), not per (batch, column):
+// the batch loop is not an output channel.
+// CHECK-LABEL: func.func @batch_matmul_weight
+// CHECK: adaround.fake_quant %{{.*}} qtype(!quant.uniform<i4:f32:2, {{.*}} : tensor<2x4x3xf32>
+func.func @batch_matmul_weight(%x: tensor<2x5x4xf32>) -> tensor<2x5x3xf32> {
+  %w = arith.constant dense<[[[1.0, -2.0, 3.0], [0.5, 0.1, 0.2], [-0.3, 0.4, 4.0], [3.0, 2.0, -1.0]], [[2.0, -1.0, 0.5], [0.25, 0.1, 0.2], [-0.3, 0.4, 1.0], [3.0, 2.0, -1.0]]]> : tensor<2x4x3xf32>
+  %z = arith.constant dense<0.0> : tensor<2x5x3xf32>
+  // expected-remark @+1 {{output channels along axis 2}}
+  %y = linalg.batch_matmul ins(%x, %w : tensor<2x5x4xf32>, tensor<2x4x3xf32>) outs(%z : tensor<2x5x3xf32>) -> tensor<2x5x3xf32>
+  return %y : tensor<2x5x3xf32>
+}

@@ -115,60 +115,82 @@ std::optional<Value> stepBack(Value value, WeightLayout &layout) {
   return std::nullopt;
 }
 
+/// The weight dimension indexed by a plain `loop`, if any.
+std::optional<int64_t> weightDimOf(AffineMap wMap, unsigned loop) {
+  for (auto [d, e] : llvm::enumerate(wMap.getResults()))
+    if (auto dim = dyn_cast<AffineDimExpr>(e); dim && dim.getPosition() == loop)
+      return d;
+  return std::nullopt;
+}
+
+/// Whether `loop` indexes an input other than `w` as a plain dimension.
+bool indexesOtherInputPlainly(linalg::LinalgOp op, OpOperand &w,
+                              unsigned loop) {
+  for (OpOperand *other : op.getDpsInputOperands())
+    if (other != &w &&
+        weightDimOf(op.getMatchingIndexingMap(other), loop).has_value())
+      return true;
+  return false;
+}
+
 /// The layout of operand `w` of a contraction or convolution, read from its
-/// indexing maps: the output channels are the weight dimensions indexed by
-/// parallel loops that also index the result (several for grouped
-/// convolutions and batched weights); the block dimension is the reduction
-/// that also indexes another input directly (a matmul's K, a convolution's
-/// input channels).
+/// indexing maps. For a contraction, linalg's own inference: the output
+/// channels are the weight's M or N loops, not its batch loops (a batched
+/// weight is quantized per column, as before), and the block dimension is
+/// K. Channels of extent one are dropped unless none is left.
 std::optional<WeightLayout> layoutFromMaps(linalg::LinalgOp op,
                                            OpOperand &w) {
   if (op.getNumDpsInits() != 1)
     return std::nullopt;
   AffineMap wMap = op.getMatchingIndexingMap(&w);
-  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  ArrayRef<int64_t> shape = cast<RankedTensorType>(w.get().getType()).getShape();
-  auto plainInOtherInput = [&](unsigned loop) {
-    for (OpOperand *other : op.getDpsInputOperands()) {
-      if (other == &w)
-        continue;
-      for (AffineExpr e : op.getMatchingIndexingMap(other).getResults())
-        if (auto dim = dyn_cast<AffineDimExpr>(e);
-            dim && dim.getPosition() == loop)
-          return true;
+  if (!llvm::all_of(wMap.getResults(), llvm::IsaPred<AffineDimExpr>))
+    return std::nullopt;
+  SmallVector<unsigned> channelLoops, blockLoops;
+  FailureOr<linalg::ContractionDimensions> dims = failure();
+  if (linalg::isaContractionOpInterface(op))
+    dims = linalg::inferContractionDims(op);
+  if (succeeded(dims)) {
+    llvm::append_range(channelLoops, dims->m);
+    llvm::append_range(channelLoops, dims->n);
+    llvm::append_range(blockLoops, dims->k);
+  } else {
+    // Convolutions (and matvecs): every parallel loop of the weight that
+    // also indexes the result is an output channel, a grouped
+    // convolution's groups and filters, a depthwise channel and its
+    // multiplier alike. (linalg's convolution inference files a depthwise
+    // channel or a group elsewhere.) The block dimension is a reduction
+    // that also indexes the input directly (its channels), else the first.
+    AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    SmallVector<unsigned> windowLoops;
+    for (AffineExpr e : wMap.getResults()) {
+      unsigned loop = cast<AffineDimExpr>(e).getPosition();
+      if (iterators[loop] == utils::IteratorType::parallel &&
+          outMap.isFunctionOfDim(loop))
+        channelLoops.push_back(loop);
+      else if (iterators[loop] == utils::IteratorType::reduction)
+        (indexesOtherInputPlainly(op, w, loop) ? blockLoops : windowLoops)
+            .push_back(loop);
     }
-    return false;
-  };
+    llvm::append_range(blockLoops, windowLoops);
+  }
+  ArrayRef<int64_t> shape =
+      cast<RankedTensorType>(w.get().getType()).getShape();
   WeightLayout layout;
   SmallVector<int64_t> unitChannels;
-  for (auto [d, e] : llvm::enumerate(wMap.getResults())) {
-    auto dim = dyn_cast<AffineDimExpr>(e);
-    if (!dim)
-      return std::nullopt;
-    unsigned loop = dim.getPosition();
-    if (iterators[loop] == utils::IteratorType::parallel &&
-        outMap.isFunctionOfDim(loop)) {
-      (shape[d] == 1 ? unitChannels : layout.axes).push_back(d);
-    } else if (iterators[loop] == utils::IteratorType::reduction &&
-               layout.blockDim < 0 && plainInOtherInput(loop)) {
-      layout.blockDim = d;
-    }
-  }
+  for (unsigned loop : channelLoops)
+    if (std::optional<int64_t> d = weightDimOf(wMap, loop))
+      (shape[*d] == 1 ? unitChannels : layout.axes).push_back(*d);
   if (layout.axes.empty() && !unitChannels.empty())
     layout.axes.push_back(unitChannels.back());
   if (layout.axes.empty())
     return std::nullopt;
-  if (layout.blockDim < 0) {
-    // No reduction shared with the input (a depthwise filter's window):
-    // the first reduction dimension.
-    for (auto [d, e] : llvm::enumerate(wMap.getResults()))
-      if (iterators[cast<AffineDimExpr>(e).getPosition()] ==
-          utils::IteratorType::reduction) {
-        layout.blockDim = d;
-        break;
-      }
-  }
+  llvm::sort(layout.axes);
+  for (unsigned loop : blockLoops)
+    if (std::optional<int64_t> d = weightDimOf(wMap, loop)) {
+      layout.blockDim = *d;
+      break;
+    }
   return layout;
 }
 
