@@ -6,8 +6,6 @@
 #include "adaround/Support/CheckedOptions.h"
 #include "FindWeights.h"
 
-#include "mlir/IR/Matchers.h"
-
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDCALIBRATE
 #include "adaround/Dialect/Adaround/Transforms/Passes.h.inc"
@@ -19,7 +17,6 @@ using namespace mlir::adaround;
 namespace {
 
 enum class Granularity { PerTensor, PerChannel, Blockwise };
-
 
 /// Min and max of every block. Chunks of elements run in parallel, each
 /// with its own ranges, when the blocks are few; with many blocks (one per
