@@ -203,3 +203,30 @@ func.func @batch_matmul_weight(%x: tensor<2x5x4xf32>) -> tensor<2x5x3xf32> {
   %y = linalg.batch_matmul ins(%x, %w : tensor<2x5x4xf32>, tensor<2x4x3xf32>) outs(%z : tensor<2x5x3xf32>) -> tensor<2x5x3xf32>
   return %y : tensor<2x5x3xf32>
 }
+
+// -----
+
+// TOSA conv3d ([O, KD, KH, KW, I]) and transpose_conv2d ([O, KH, KW, I]).
+// CHECK-LABEL: func.func @tosa_conv3d
+// CHECK: adaround.fake_quant %{{.*}} qtype(!quant.uniform<i4:f32:0, {{.*}} : tensor<3x1x1x1x2xf32>
+func.func @tosa_conv3d(%x: tensor<1x4x4x4x2xf32>) -> tensor<1x4x4x4x3xf32> {
+  %w = "tosa.const"() <{values = dense<[[[[[0.5, -1.0]]]], [[[[2.0, 0.25]]]], [[[[-3.0, 1.0]]]]]> : tensor<3x1x1x1x2xf32>}> : () -> tensor<3x1x1x1x2xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<3xf32>}> : () -> tensor<3xf32>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-remark @+1 {{output channels along axis 0}}
+  %y = tosa.conv3d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1, 1>, pad = array<i64: 0, 0, 0, 0, 0, 0>, stride = array<i64: 1, 1, 1>} : (tensor<1x4x4x4x2xf32>, tensor<3x1x1x1x2xf32>, tensor<3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x4x3xf32>
+  return %y : tensor<1x4x4x4x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @tosa_transpose_conv2d
+// CHECK: adaround.fake_quant %{{.*}} qtype(!quant.uniform<i4:f32:0, {{.*}} : tensor<2x1x1x2xf32>
+func.func @tosa_transpose_conv2d(%x: tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32> {
+  %w = "tosa.const"() <{values = dense<[[[[0.5, -1.0]]], [[[2.0, 0.25]]]]> : tensor<2x1x1x2xf32>}> : () -> tensor<2x1x1x2xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-remark @+1 {{output channels along axis 0}}
+  %y = tosa.transpose_conv2d %x, %w, %b, %zp, %zp {acc_type = f32, out_pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xf32>, tensor<2x1x1x2xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x2xf32>
+  return %y : tensor<1x4x4x2xf32>
+}

@@ -76,6 +76,31 @@ def tosa_matmul(rng):
     return "tosa matmul, transposed weight", x, body, (1, 5, 6), want
 
 
+def tosa_pointwise(rng, op):
+    """tosa.conv3d or tosa.transpose_conv2d with a 1-wide kernel: per
+    position, y = W x over the channels."""
+    spatial = (3, 3, 2) if op == "conv3d" else (3, 3)
+    x = rng.standard_normal((1,) + spatial + (4,)).astype(np.float32)
+    w = rng.standard_normal((5,) + (1,) * len(spatial) + (4,)).astype(
+        np.float32)
+    t = ref.tensor_type
+    out = (1,) + spatial + (5,)
+    if op == "conv3d":
+        attrs = ("dilation = array<i64: 1, 1, 1>, pad = array<i64: 0, 0, 0, "
+                 "0, 0, 0>, stride = array<i64: 1, 1, 1>")
+    else:
+        attrs = "out_pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>"
+    body = f"""
+  %w = "tosa.const"() <{{values = {ref.hex_dense(w, t(w.shape))}}}> : () -> {t(w.shape)}
+  %b = "tosa.const"() <{{values = dense<0.0> : tensor<5xf32>}}> : () -> tensor<5xf32>
+  %zp = "tosa.const"() <{{values = dense<0.0> : tensor<1xf32>}}> : () -> tensor<1xf32>
+  %out = tosa.{op} %in, %w, %b, %zp, %zp {{acc_type = f32, {attrs}}} : ({t(x.shape)}, {t(w.shape)}, tensor<5xf32>, tensor<1xf32>, tensor<1xf32>) -> {t(out)}
+"""
+    wq = torch_quantized(w, [0]).reshape(5, 4)
+    want = x.astype(np.float64) @ wq.T.astype(np.float64)
+    return f"tosa {op}", x, body, out, want
+
+
 def linear_transposed(rng):
     x = rng.standard_normal((3, 20)).astype(np.float32)
     w = rng.standard_normal((7, 20)).astype(np.float32)  # [out, in]
@@ -125,7 +150,10 @@ def main():
     args = parser.parse_args()
     rng = np.random.default_rng(5)
     failures = []
-    for make in (tosa_conv, tosa_matmul, linear_transposed, grouped_conv):
+    for make in (tosa_conv, tosa_matmul,
+                 lambda r: tosa_pointwise(r, "conv3d"),
+                 lambda r: tosa_pointwise(r, "transpose_conv2d"),
+                 linear_transposed, grouped_conv):
         name, x, body, out_shape, want = make(rng)
         opt = shlex.split(args.opt) + [
             "--adaround-calibrate=insert=1", "--adaround-bake",
