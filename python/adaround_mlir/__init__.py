@@ -14,7 +14,7 @@ import tempfile
 import torch
 
 from .exporter import Exporter
-from .quantizers import AdaroundFakeQuantizer, ExportError, QuantSpec
+from .quantizers import AdaroundFakeQuantizer, ExportError
 from .rounding import load_rounding
 
 __all__ = ["export", "load_rounding", "ExportError", "AdaroundFakeQuantizer"]

@@ -358,7 +358,6 @@ class Exporter:
         """The constant `name` as quantizer `q` (or None) hands it on."""
         w = weight.detach().float().numpy()
         constant = self.e.constant(name, w)
-        path = name
         if q is None or not bool(getattr(q, "fake_quant_enabled",
                                          torch.ones(1))[0]):
             return constant

@@ -6,7 +6,6 @@ SEMANTICS.md op by op, as PyTorch's AdaroundFakeQuantizer does; nothing here
 calls the code under test except through the public tools (adaround-opt,
 mlir-runner), whose output bits are compared with torch's.
 """
-import math
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -207,7 +206,6 @@ SPECIAL_V = [0.0, -0.0, 40.0, -40.0, 1e-30, -1e-30]
 def make_qparams(rng, shape, signed, bits, kind, axis=0, blocks=None,
                  symmetric=True):
     qmin, qmax = storage_range(signed, bits)
-    rank = len(shape)
     if kind == "tensor":
         block = list(shape)
     elif kind == "axis":

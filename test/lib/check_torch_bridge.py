@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch.ao.quantization import QConfig, FakeQuantize, MinMaxObserver, \
+from torch.ao.quantization import QConfig, FakeQuantize, \
     PerChannelMinMaxObserver
 
 import adaround_reference as ref
