@@ -262,7 +262,10 @@ class Exporter:
             if node in self.bn_passthrough:
                 return self.values[x]
             return self.batch_norm(node, x, m)
-        if isinstance(m, torch.nn.Identity):
+        if isinstance(m, (torch.nn.Identity, torch.nn.Dropout)):
+            if isinstance(m, torch.nn.Dropout) and m.training:
+                raise self.error(node, "Dropout is exported in eval mode only "
+                                 "(call model.eval())")
             return self.values[x]
         if is_quantizer(m):
             # A quantizer applied to a parameter in forward.
@@ -295,6 +298,11 @@ class Exporter:
             weight = self.values[self.arg(node, 1, "weight")]
             bias = self.arg(node, 2, "bias")
             return self.linear(node, a[0], weight, bias, None)
+        if f is F.dropout:
+            if self.arg(node, 2, "training", True):
+                raise self.error(node, "F.dropout with training=True is not "
+                                 "exported")
+            return self.values[a[0]]
         if f is F.conv2d:
             weight = self.arg(node, 1, "weight")
             return self.conv(node, a[0], self.values[weight],
@@ -426,14 +434,22 @@ class Exporter:
         [F, C/groups, KH, KW] filter."""
         pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
         stride, dilation = pair(stride), pair(dilation)
-        if isinstance(padding, str):
+        if padding == "valid":
+            padding = 0
+        elif padding == "same":
+            # torch pads the odd extra row/column at the bottom/right.
+            totals = [d * (k - 1) for d, k in zip(dilation, wshape[2:])]
+            padding = tuple((t // 2, t - t // 2) for t in totals)
+        elif isinstance(padding, str):
             raise self.error(node, f"padding='{padding}' is not exported")
+        else:
+            padding = pair(padding)
         in_shape = self.shapes[x]
         out_shape = self.shapes[node]
         n, c = in_shape[:2]
         f, _, kh, kw = wshape
         g = groups
-        xv, padded = self.pad(x, pair(padding), 0.0)
+        xv, padded = self.pad(x, padding, 0.0)
         attrs = (f"{{dilations = dense<[{dilation[0]}, {dilation[1]}]> : "
                  f"tensor<2xi64>, strides = dense<[{stride[0]}, "
                  f"{stride[1]}]> : tensor<2xi64>}}")
@@ -476,14 +492,20 @@ class Exporter:
         return self.bias(y, out_shape, 1, bias, path)
 
     def pad(self, x, padding, value):
+        """`x` (NCHW) padded by `padding`: an int, (h, w), or
+        ((top, bottom), (left, right))."""
         shape = self.shapes[x]
-        ph, pw = (padding, padding) if isinstance(padding, int) else padding
-        if ph == 0 and pw == 0:
+        if isinstance(padding, int):
+            padding = (padding, padding)
+        (top, bottom), (left, right) = (
+            p if isinstance(p, tuple) else (p, p) for p in padding)
+        if top == bottom == left == right == 0:
             return self.values[x], shape
-        padded = (shape[0], shape[1], shape[2] + 2 * ph, shape[3] + 2 * pw)
+        padded = (shape[0], shape[1], shape[2] + top + bottom,
+                  shape[3] + left + right)
         v = self.e.scalar(value)
-        y = self.e.op(f"tensor.pad {self.values[x]} low[0, 0, {ph}, {pw}] "
-                      f"high[0, 0, {ph}, {pw}] {{\n    ^bb0(%i0: index, "
+        y = self.e.op(f"tensor.pad {self.values[x]} low[0, 0, {top}, {left}] "
+                      f"high[0, 0, {bottom}, {right}] {{\n    ^bb0(%i0: index, "
                       f"%i1: index, %i2: index, %i3: index):\n      "
                       f"tensor.yield {v} : f32\n    }} : {tensor_type(shape)}"
                       f" to {tensor_type(padded)}", "pad")

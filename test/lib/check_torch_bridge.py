@@ -123,20 +123,25 @@ class CNN(nn.Module):
 
 class Functional(nn.Module):
     """Functional forms: a quantizer applied to a parameter in forward,
-    F.conv2d with groups, average pooling with padding, view by size."""
+    F.conv2d with groups, padding='same' with an even kernel, average
+    pooling with padding, Dropout (eval), view by size."""
 
     def __init__(self, qconfig):
         super().__init__()
         self.w1 = nn.Parameter(torch.randn(6, 2, 3, 3) * 0.3)
         self.b1 = nn.Parameter(torch.randn(6) * 0.1)
         self.quant = qconfig.weight()
+        self.same = nn.Conv2d(6, 6, 4, padding="same", dilation=1)
+        self.drop = nn.Dropout(0.5)
         self.fc = nn.Linear(6 * 3 * 3, 5)
 
     def forward(self, x):
         y = F.conv2d(x, self.quant(self.w1), self.b1, stride=1, padding=1,
                      groups=2)
         y = torch.relu(y)
+        y = self.same(y)  # even kernel: torch pads one more at the end
         y = F.avg_pool2d(y, 3, stride=2, padding=1)
+        y = self.drop(y)
         y = torch.add(y, y)
         y = y.view(y.size(0), -1)
         return F.linear(y, self.fc.weight, self.fc.bias)
