@@ -14,7 +14,7 @@ func.func @linear_transposed(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
   %e = tensor.empty() : tensor<4x3xf32>
   %t = linalg.transpose ins(%w : tensor<3x4xf32>) outs(%e : tensor<4x3xf32>) permutation = [1, 0]
   %z = arith.constant dense<0.0> : tensor<2x3xf32>
-  // expected-remark @+1 {{adaround-calibrate: quantizing weight 'tensor<3x4xf32>' to 4 bits, output channels along axis 0}}
+  // expected-remark @+1 {{adaround-calibrate: quantizing weight 'tensor<3x4xf32>' of 'linalg.matmul' to 4 bits, output channels along axis 0}}
   %y = linalg.matmul ins(%x, %t : tensor<2x4xf32>, tensor<4x3xf32>) outs(%z : tensor<2x3xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }

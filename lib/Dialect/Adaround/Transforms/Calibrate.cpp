@@ -130,7 +130,8 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
       if (verbose) {
         InFlightDiagnostic remark = site.consumer->emitRemark(
             "adaround-calibrate: quantizing weight ");
-        remark << weight.getType() << " to " << static_cast<unsigned>(bits)
+        remark << weight.getType() << " of '" << site.consumer->getName()
+               << "' to " << static_cast<unsigned>(bits)
                << " bits, output channels along "
                << (site.layout.axes.size() > 1 ? "axes " : "axis ");
         llvm::interleaveComma(site.layout.axes, remark);
