@@ -326,6 +326,8 @@ class Exporter:
                              self.arg(node, 2, "stride"),
                              self.arg(node, 3, "padding", 0), 1,
                              self.arg(node, 4, "ceil_mode", False))
+        if f is torch.mean:
+            return self.spatial_mean(node, a[0], self.arg(node, 1, "dim"))
         if f is F.adaptive_avg_pool2d:
             return self.adaptive_avg(node, a[0], self.arg(node, 1,
                                                           "output_size"))
@@ -343,6 +345,9 @@ class Exporter:
                                 self.arg(node, 2, "end_dim", -1))
         if name == "relu":
             return self.relu(node, node.args[0])
+        if name == "mean":
+            return self.spatial_mean(node, node.args[0],
+                                     self.arg(node, 1, "dim"))
         if name == "size":
             return None  # static shapes: sizes are known, used by reshape
         if name == "add":
@@ -562,6 +567,19 @@ class Exporter:
         return self.e.elementwise(
             [y], [["d0", "d1", "d2", "d3"]], (n, c, 1, 1),
             lambda a: ([f"%s = arith.divf {a[0]}, {count} : f32"], "%s"))
+
+    def spatial_mean(self, node, x, dims):
+        """x.mean((2, 3)) of an NCHW tensor (global average pooling), with
+        or without keepdim."""
+        rank = len(self.shapes[x])
+        dims = sorted(d % rank for d in ((dims,) if isinstance(dims, int)
+                                         else (dims or ())))
+        if rank != 4 or dims != [2, 3]:
+            raise self.error(node, "mean is exported over the spatial "
+                             "dimensions (2, 3) of an NCHW tensor only")
+        y = self.adaptive_avg(node, x, 1)
+        return self.reshape_value(y, self.shapes[x][:2] + (1, 1),
+                                  self.shapes[node])
 
     def batch_norm(self, node, x, m):
         if m.training:
