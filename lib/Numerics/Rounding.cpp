@@ -68,6 +68,17 @@ BlockParams asymmetricParams(MinMax range, int64_t qmin, int64_t qmax) {
   return {scale, zeroPoint, qmin, qmax};
 }
 
+MinMax clipped(MinMax range, float ratio) {
+  return {range.lo * ratio, range.hi * ratio};
+}
+
+float fakeQuantizeNearest(float x, const BlockParams &p) {
+  float level = std::nearbyint(x / p.scale) + static_cast<float>(p.zeroPoint);
+  level = std::clamp(level, static_cast<float>(p.qmin),
+                     static_cast<float>(p.qmax));
+  return (level - static_cast<float>(p.zeroPoint)) * p.scale;
+}
+
 float initialLogit(float x, float scale, float zeta, float gamma) {
   float scaled = x / scale;
   float residual = scaled - std::floor(scaled);

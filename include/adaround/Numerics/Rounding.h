@@ -129,6 +129,15 @@ BlockParams symmetricParams(MinMax range, int64_t qmin, int64_t qmax,
 /// z = clamp(qmin - round_half_even(lo / s), qmin, qmax).
 BlockParams asymmetricParams(MinMax range, int64_t qmin, int64_t qmax);
 
+/// MSE range setting: the clipping ratios tried are r = k / kClipSteps for
+/// k = 1..kClipSteps (r = 1 is min-max itself).
+inline constexpr int kClipSteps = 100;
+/// The range [r * lo, r * hi] of a block clipped to ratio r.
+MinMax clipped(MinMax range, float ratio);
+/// Round-to-nearest fake quantization (half to even), the error measure of
+/// MSE range setting: (clamp(round(x / s) + z, qmin, qmax) - z) * s.
+float fakeQuantizeNearest(float x, const BlockParams &p);
+
 /// The logit that makes soft rounding start as the identity:
 /// V = -log((zeta - gamma) / (r - gamma) - 1), r = x / s - floor(x / s).
 float initialLogit(float x, float scale, float zeta = kDefaultZeta,

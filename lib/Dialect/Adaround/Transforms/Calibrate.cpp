@@ -6,6 +6,8 @@
 #include "adaround/Support/CheckedOptions.h"
 #include "FindWeights.h"
 
+#include <limits>
+
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDCALIBRATE
 #include "adaround/Dialect/Adaround/Transforms/Passes.h.inc"
@@ -49,6 +51,34 @@ std::vector<numerics::MinMax> blockRanges(MLIRContext *ctx, ArrayRef<float> x,
   return ranges;
 }
 
+/// The sum of `term(i, block)` over each block's elements, with the same
+/// parallel strategy as blockRanges.
+template <typename Term>
+std::vector<double> blockSums(MLIRContext *ctx, int64_t n,
+                              ArrayRef<int64_t> shape, const QuantGrid &grid,
+                              Term &&term) {
+  int64_t blocks = grid.numBlocks();
+  int64_t chunks = numElementChunks(n);
+  if (blocks > kElementChunk / 16 || chunks == 1) {
+    std::vector<double> sums(blocks, 0.0);
+    BlockCursor cursor(grid, shape, 0);
+    for (int64_t i = 0; i < n; ++i, cursor.next())
+      sums[cursor.block()] += term(i, cursor.block());
+    return sums;
+  }
+  std::vector<std::vector<double>> partial(chunks,
+                                           std::vector<double>(blocks, 0.0));
+  forEachElement(ctx, grid, shape, n,
+                 [&](int64_t chunk, int64_t i, int64_t block) {
+                   partial[chunk][block] += term(i, block);
+                 });
+  std::vector<double> sums = std::move(partial.front());
+  for (size_t c = 1; c < partial.size(); ++c)
+    for (size_t b = 0; b < sums.size(); ++b)
+      sums[b] += partial[c][b];
+  return sums;
+}
+
 struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
   using Base::Base;
 
@@ -73,6 +103,8 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
       return bad("block-size", "positive", Twine(int64_t(blockSize)));
     if (axis < 0)
       return bad("axis", "non-negative", Twine(int64_t(axis)));
+    if (range != "minmax" && range != "mse")
+      return bad("range", "minmax or mse", "'" + range + "'");
     return std::nullopt;
   }
 
@@ -141,7 +173,41 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
     return failure(failed);
   }
 
-  /// The quantization type chosen by min-max for `x`.
+  /// Each block's parameters for the clipping ratio whose round-to-nearest
+  /// fake quantization has the least squared error over the block; ratios
+  /// are tried from 1 (min-max) down, and only a strictly smaller error
+  /// replaces the best so far.
+  template <typename ParamsOf>
+  std::vector<numerics::BlockParams>
+  rangesByMSE(ArrayRef<float> x, ArrayRef<int64_t> shape,
+              const QuantGrid &grid, ArrayRef<numerics::MinMax> ranges,
+              ParamsOf &&paramsOf) {
+    size_t blocks = ranges.size();
+    std::vector<numerics::BlockParams> best, candidate(blocks);
+    std::vector<double> bestError(blocks,
+                                  std::numeric_limits<double>::infinity());
+    for (int k = numerics::kClipSteps; k >= 1; --k) {
+      float ratio = static_cast<float>(k) / numerics::kClipSteps;
+      for (size_t b = 0; b < blocks; ++b)
+        candidate[b] = paramsOf(numerics::clipped(ranges[b], ratio));
+      std::vector<double> errors = blockSums(
+          &getContext(), x.size(), shape, grid, [&](int64_t i, int64_t b) {
+            double e = static_cast<double>(x[i]) -
+                       numerics::fakeQuantizeNearest(x[i], candidate[b]);
+            return e * e;
+          });
+      if (best.empty())
+        best = candidate;
+      for (size_t b = 0; b < blocks; ++b)
+        if (errors[b] < bestError[b]) {
+          bestError[b] = errors[b];
+          best[b] = candidate[b];
+        }
+    }
+    return best;
+  }
+
+  /// The quantization type chosen by min-max (or MSE) for `x`.
   FailureOr<Type> chooseQtype(FakeQuantOp op, ArrayRef<float> x,
                               RankedTensorType type, WeightLayout layout) {
     MLIRContext *ctx = &getContext();
@@ -181,12 +247,18 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
     grid.gridShape = QuantGrid::gridShapeOf(shape, grid.blockSizes);
 
     std::vector<numerics::MinMax> ranges = blockRanges(ctx, x, shape, grid);
+    auto paramsOf = [&](numerics::MinMax r) {
+      return symmetric ? numerics::symmetricParams(r, qmin, qmax, isSigned)
+                       : numerics::asymmetricParams(r, qmin, qmax);
+    };
+    std::vector<numerics::BlockParams> params;
+    for (const numerics::MinMax &r : ranges)
+      params.push_back(paramsOf(r));
+    if (range == "mse")
+      params = rangesByMSE(x, shape, grid, ranges, paramsOf);
     SmallVector<double> scales;
     SmallVector<int64_t> zeroPoints;
-    for (const numerics::MinMax &range : ranges) {
-      numerics::BlockParams p =
-          symmetric ? numerics::symmetricParams(range, qmin, qmax, isSigned)
-                    : numerics::asymmetricParams(range, qmin, qmax);
+    for (const numerics::BlockParams &p : params) {
       scales.push_back(p.scale);
       zeroPoints.push_back(p.zeroPoint);
     }

@@ -26,6 +26,12 @@ def AdaroundCalibrate : Pass<"adaround-calibrate"> {
     `tosa.transpose` and reshapes that add or drop unit dimensions; the new
     op goes on the constant, with the axes mapped back. `verbose` remarks on
     every weight quantized and every candidate left alone, with the reason.
+
+    `range=mse` chooses each block's range by clipping: of the ratios
+    r = k / 100 (k = 1..100) applied to the block's min-max range, the one
+    whose round-to-nearest fake quantization has the least squared error
+    over the block (ties: the larger r; r = 1 is min-max). `minmax` (the
+    default) is PyTorch's observer, bit for bit.
   }];
   let options = [
     Option<"bits", "bits", "unsigned", "8", "storage width, 2 to 16 bits">,
@@ -44,6 +50,9 @@ def AdaroundCalibrate : Pass<"adaround-calibrate"> {
            "rounding mode of inserted ops: soft or hard">,
     Option<"verbose", "verbose", "bool", "false",
            "remark on every weight found and every candidate skipped">,
+    Option<"range", "range", "std::string", "\"minmax\"",
+           "range setting: minmax (PyTorch's observer) or mse (the clipping "
+           "ratio with the least round-to-nearest error, per block)">,
   ];
   let dependentDialects = [
     "::mlir::adaround::AdaroundDialect",
