@@ -20,6 +20,11 @@ for f in $(find test examples -name '*.mlir' | sort); do
   i=$((i + 1))
 done
 find "$work/seeds" -size +4k -delete
+# Chunks using linalg.transpose/linalg.broadcast are not seeds: upstream's
+# parsers of those ops (MLIR 22) crash on a malformed permutation list
+# (`permutation = [1, 0h`) before any of our code runs, so mutating them
+# finds that upstream defect instead of ours.
+{ grep -l -E "linalg\.(transpose|broadcast)" "$work"/seeds/* || true; } | xargs -r rm
 export ASAN_OPTIONS=detect_leaks=0:allow_user_poisoning=0
 export UBSAN_OPTIONS=print_stacktrace=1
 cd "$work"
