@@ -56,3 +56,14 @@ func.func @empty_op() -> tensor<0x3xf32> {
   %y = adaround.fake_quant %w : tensor<0x3xf32>
   return %y : tensor<0x3xf32>
 }
+
+// -----
+
+// A weight that cannot be calibrated is reported once.
+func.func @nan_weight(%a: tensor<2x3xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{cannot be calibrated: input element 1 is nan}}
+  %b = arith.constant dense<[[1.0, 0x7FC00000, 2.0, 3.0], [1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0]]> : tensor<3x4xf32>
+  %c = arith.constant dense<0.0> : tensor<2x4xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}

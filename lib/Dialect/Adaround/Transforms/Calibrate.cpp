@@ -117,14 +117,16 @@ struct CalibratePass : adaround::impl::AdaroundCalibrateBase<CalibratePass> {
                       : granularity == "per-channel" ? Granularity::PerChannel
                                                      : Granularity::Blockwise;
 
-    bool failed = false;
-    if (insert)
-      failed |= mlir::failed(insertAtWeights());
+    // The ops already there; those inserted below are calibrated (or
+    // reported) as they are inserted, once.
     SmallVector<FakeQuantOp> ops;
     getOperation()->walk([&](FakeQuantOp op) {
       if (!op.isCalibrated())
         ops.push_back(op);
     });
+    bool failed = false;
+    if (insert)
+      failed |= mlir::failed(insertAtWeights());
     for (FakeQuantOp op : ops) {
       auto type = cast<RankedTensorType>(op.getInput().getType());
       WeightLayout layout;
