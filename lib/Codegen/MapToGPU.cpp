@@ -80,7 +80,8 @@ struct MapToGPUPass : adaround::impl::AdaroundMapToGPUBase<MapToGPUPass> {
   using Base::Base;
 
   std::optional<std::string> optionError() {
-    return adaround::checkOptionRange(getArgument(), "block-size", blockSize, 1, 1024);
+    return adaround::checkOptionRange(getArgument(), "block-size", blockSize,
+                                      1, adaround::kMaxThreadsPerBlock);
   }
   ADAROUND_CHECKED_OPTIONS
 

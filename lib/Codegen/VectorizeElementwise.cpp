@@ -164,7 +164,7 @@ struct VectorizeElementwisePass
 
   std::optional<std::string> optionError() {
     return adaround::checkOptionRange(getArgument(), "vector-width", vectorWidth, 1,
-                            1024);
+                                      adaround::kMaxVectorWidth);
   }
   ADAROUND_CHECKED_OPTIONS
 

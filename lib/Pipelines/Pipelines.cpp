@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "adaround/Pipelines/Pipelines.h"
+#include "adaround/Support/CheckedOptions.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
@@ -46,13 +47,8 @@ static const char *kBufferize =
 
 std::optional<std::string>
 mlir::adaround::checkOptions(const CPUPipelineOptions &options) {
-  int64_t width = options.vectorWidth;
-  if (width < 1 || width > kMaxVectorWidth)
-    return llvm::formatv("adaround-to-llvm: option 'vector-width' must be 1 "
-                         "to {0}, got {1}",
-                         kMaxVectorWidth, width)
-        .str();
-  return std::nullopt;
+  return checkOptionRange("adaround-to-llvm", "vector-width",
+                          options.vectorWidth, 1, kMaxVectorWidth);
 }
 
 /// The lowest PTX ISA version (times 10) that supports `chip`, or 0 for a
@@ -95,9 +91,10 @@ mlir::adaround::checkOptions(const GPUPipelineOptions &options) {
   if (options.format != "isa" && options.format != "bin" &&
       options.format != "fatbin")
     return bad("format", "isa, bin or fatbin", options.format.getValue());
-  int64_t block = options.blockSize;
-  if (block < 1 || block > 1024)
-    return bad("block-size", "1 to 1024 (threads per block)", Twine(block));
+  if (std::optional<std::string> error =
+          checkOptionRange("adaround-to-nvvm", "block-size",
+                           options.blockSize, 1, kMaxThreadsPerBlock))
+    return error;
   if (options.features.empty())
     return std::nullopt;
   unsigned ptx = 0;

@@ -38,9 +38,6 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                             llvm::cl::init(256)};
 };
 
-/// The largest `vector-width` accepted (f32 lanes).
-inline constexpr int64_t kMaxVectorWidth = 1024;
-
 /// Why the options cannot be used (naming the option and its value), or
 /// std::nullopt when they can.
 std::optional<std::string> checkOptions(const CPUPipelineOptions &options);

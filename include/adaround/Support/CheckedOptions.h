@@ -17,6 +17,11 @@
 
 namespace mlir::adaround {
 
+/// The largest `vector-width` (f32 lanes) and `block-size` (threads per GPU
+/// block) any pass or pipeline accepts.
+inline constexpr int64_t kMaxVectorWidth = 1024;
+inline constexpr int64_t kMaxThreadsPerBlock = 1024;
+
 /// "PASS: option 'OPTION' must be LO to HI, got VALUE" when out of range.
 inline std::optional<std::string> checkOptionRange(StringRef pass,
                                                    StringRef option,
