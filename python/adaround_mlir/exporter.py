@@ -523,8 +523,12 @@ class Exporter:
         pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
         kernel = pair(kernel)
         stride = pair(stride if stride not in (None, []) else kernel)
-        dilation = pair(dilation)
-        out_shape = self.shapes[node]
+        return self.pooled(x, kind, kernel, stride, padding, pair(dilation),
+                           self.shapes[node])
+
+    def pooled(self, x, kind, kernel, stride, padding, dilation, out_shape):
+        """Max or average pooling of NCHW `x`; the average divides the
+        window's sum by its size, as torch does (counting padding)."""
         xv, padded = self.pad(x, padding, -math.inf if kind == "max" else 0.0)
         window = self.e.op(f"tensor.empty() : "
                            f"{tensor_type(kernel)}", "win")
@@ -538,35 +542,20 @@ class Exporter:
                       f"{tensor_type(kernel)}) outs({acc} : "
                       f"{tensor_type(out_shape)}) -> {tensor_type(out_shape)}",
                       "pool")
-        if kind == "avg":
-            y = self.scale_by(y, out_shape, 1.0 / (kernel[0] * kernel[1]))
-        return y
-
-    def scale_by(self, y, shape, factor):
-        c = self.e.scalar(factor)
-        rank = len(shape)
+        if kind == "max":
+            return y
+        count = self.e.scalar(float(kernel[0] * kernel[1]))
+        ids = [f"d{i}" for i in range(len(out_shape))]
         return self.e.elementwise(
-            [y], [[f"d{i}" for i in range(rank)]], shape,
-            lambda a: ([f"%s = arith.mulf {a[0]}, {c} : f32"], "%s"))
+            [y], [ids], out_shape,
+            lambda a: ([f"%s = arith.divf {a[0]}, {count} : f32"], "%s"))
 
     def adaptive_avg(self, node, x, output_size):
         if output_size not in (1, (1, 1), [1, 1]):
             raise self.error(node, f"adaptive average pooling to "
                              f"{output_size} is not exported (only 1)")
         n, c, h, w = self.shapes[x]
-        window = self.e.op(f"tensor.empty() : {tensor_type((h, w))}", "win")
-        acc = self.e.filled((n, c, 1, 1), 0.0)
-        y = self.e.op(f"linalg.pooling_nchw_sum {{dilations = dense<1> : "
-                      f"tensor<2xi64>, strides = dense<1> : tensor<2xi64>}} "
-                      f"ins({self.values[x]}, {window} : "
-                      f"{tensor_type((n, c, h, w))}, {tensor_type((h, w))}) "
-                      f"outs({acc} : {tensor_type((n, c, 1, 1))}) -> "
-                      f"{tensor_type((n, c, 1, 1))}", "pool")
-        # torch divides the sum by the count.
-        count = self.e.scalar(float(h * w))
-        return self.e.elementwise(
-            [y], [["d0", "d1", "d2", "d3"]], (n, c, 1, 1),
-            lambda a: ([f"%s = arith.divf {a[0]}, {count} : f32"], "%s"))
+        return self.pooled(x, "avg", (h, w), (1, 1), 0, (1, 1), (n, c, 1, 1))
 
     def spatial_mean(self, node, x, dims):
         """x.mean((2, 3)) of an NCHW tensor (global average pooling), with
