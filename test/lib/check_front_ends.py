@@ -19,7 +19,7 @@ import adaround_reference as ref
 from check_shapes import conv_nhwc
 
 
-def torch_quantized(w, channel_axes, bits=8):
+def torch_quantized(w, channel_axes, bits=4):
     """w fake-quantized as --adaround-calibrate --adaround-bake should:
     torch's symmetric per-channel observer over the output channels (all of
     `channel_axes` together), V from the residual, hard rounding."""
@@ -156,12 +156,12 @@ def main():
                  linear_transposed, grouped_conv):
         name, x, body, out_shape, want = make(rng)
         opt = shlex.split(args.opt) + [
-            "--adaround-calibrate=insert=1", "--adaround-bake",
+            "--adaround-calibrate=insert=1 bits=4", "--adaround-bake",
             "--adaround-to-llvm"]
         got = ref.run_compiled(module(x, body, out_shape), opt,
                                shlex.split(args.runner))[0].view(np.float32)
         want = want.ravel()
-        tol = 1e-4 * np.abs(want).max() + 1e-6
+        tol = 1e-5 * np.abs(want).max() + 1e-6
         bad = np.nonzero(~(np.abs(got - want) <= tol))[0]
         if got.size != want.size or bad.size:
             failures.append(f"{name}: {bad.size} of {want.size} outputs "

@@ -121,6 +121,24 @@ class CNN(nn.Module):
         return self.head(torch.flatten(y, 1))
 
 
+class OddSizes(nn.Module):
+    """Sizes that are multiples of nothing: 3 -> 7 channels, stride 2 on an
+    11x13 image, depthwise over 7, a 37-wide hidden Linear, 5 outputs."""
+
+    def __init__(self, qconfig):
+        super().__init__()
+        self.conv = torch.ao.nn.qat.Conv2d(3, 7, 3, stride=2, padding=1,
+                                           qconfig=qconfig)
+        self.dw = torch.ao.nn.qat.Conv2d(7, 7, 3, padding=1, groups=7,
+                                         qconfig=qconfig)
+        self.fc1 = torch.ao.nn.qat.Linear(7 * 6 * 7, 37, qconfig=qconfig)
+        self.fc2 = torch.ao.nn.qat.Linear(37, 5, qconfig=qconfig)
+
+    def forward(self, x):
+        y = F.relu(self.dw(F.relu(self.conv(x))))
+        return self.fc2(F.relu(self.fc1(y.flatten(1))))
+
+
 class Functional(nn.Module):
     """Functional forms: a quantizer applied to a parameter in forward,
     F.conv2d with groups, padding='same' with an even kernel, average
@@ -396,6 +414,10 @@ def main():
             ("mlp w3 per-tensor", MLP(seed_qconfig(3, per_channel=False)),
              torch.randn(2, 64)),
             ("cnn w4", CNN(seed_qconfig(4)), torch.randn(2, 1, 8, 8)),
+            ("odd sizes w2", OddSizes(seed_qconfig(2)),
+             torch.randn(3, 3, 11, 13)),
+            ("odd sizes w4 per-tensor", OddSizes(seed_qconfig(4, False)),
+             torch.randn(1, 3, 11, 13)),
             ("functional w8", Functional(seed_qconfig(8)),
              torch.randn(2, 4, 5, 5))]:
         train_a_little(model, x)
