@@ -127,21 +127,23 @@ func.func @case{index}() {{
 """
 
 
-def print_bits(value, shape):
-    """MLIR lines printing the f32 tensor `value` of `shape` bit for bit, as
-    int32 (read back by run_compiled)."""
-    t = tensor_type(shape)
+def print_bits(value, shape, elt="f32"):
+    """MLIR lines printing the tensor `value` of `shape` bit for bit, as
+    int32 (read back by run_compiled): f32 as is, f16/bf16 zero-extended."""
+    t = tensor_type(shape, elt)
     ti = tensor_type(shape, "i32")
     n = int(np.prod(shape))
     rank = len(shape)
     ids = ", ".join(f"d{i}" for i in range(rank))
     m = f"affine_map<({ids}) -> ({ids})>"
     collapse = "[" + ", ".join(str(i) for i in range(rank)) + "]"
+    widen = ("    %bits_c = arith.bitcast %bits_in : f32 to i32\n" if elt == "f32"
+             else f"    %bits_h = arith.bitcast %bits_in : {elt} to i16\n"
+                  "    %bits_c = arith.extui %bits_h : i16 to i32\n")
     return f"""  %bits_e = tensor.empty() : {ti}
   %bits = linalg.generic {{indexing_maps = [{m}, {m}], iterator_types = [{", ".join(['"parallel"'] * rank)}]}} ins({value} : {t}) outs(%bits_e : {ti}) {{
-  ^bb0(%bits_in: f32, %bits_out: i32):
-    %bits_c = arith.bitcast %bits_in : f32 to i32
-    linalg.yield %bits_c : i32
+  ^bb0(%bits_in: {elt}, %bits_out: i32):
+{widen}    linalg.yield %bits_c : i32
   }} -> {ti}
   %bits_flat = tensor.collapse_shape %bits [{collapse}] : {ti} into tensor<{n}xi32>
   %bits_u = tensor.cast %bits_flat : tensor<{n}xi32> to tensor<*xi32>

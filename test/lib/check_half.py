@@ -23,28 +23,6 @@ def half_bits(t):
     return t.view(torch.int16).numpy().astype(np.int64) & 0xFFFF
 
 
-def print_half_bits(value, shape, elt):
-    """MLIR lines printing a half tensor's bits, widened to i32."""
-    t = ref.tensor_type(shape, elt)
-    ti = ref.tensor_type(shape, "i32")
-    n = int(np.prod(shape))
-    rank = len(shape)
-    ids = ", ".join(f"d{i}" for i in range(rank))
-    m = f"affine_map<({ids}) -> ({ids})>"
-    its = ", ".join(['"parallel"'] * rank)
-    return f"""  %he = tensor.empty() : {ti}
-  %hb = linalg.generic {{indexing_maps = [{m}, {m}], iterator_types = [{its}]}} ins({value} : {t}) outs(%he : {ti}) {{
-  ^bb0(%hin: {elt}, %hout: i32):
-    %hc = arith.bitcast %hin : {elt} to i16
-    %hw = arith.extui %hc : i16 to i32
-    linalg.yield %hw : i32
-  }} -> {ti}
-  %hf = tensor.collapse_shape %hb [[{", ".join(str(i) for i in range(rank))}]] : {ti} into tensor<{n}xi32>
-  %hu = tensor.cast %hf : tensor<{n}xi32> to tensor<*xi32>
-  call @printMemrefI32(%hu) : (tensor<*xi32>) -> ()
-"""
-
-
 def make_case(rng, elt, shape, kind, bits, hard):
     qp = ref.make_qparams(rng, shape, True, bits, kind, axis=0)
     x32, v = ref.make_inputs(rng, shape, qp, special=True, nan=False)
@@ -66,7 +44,7 @@ def mlir_case(i, c):
 func.func @case{i}() {{
   %x = arith.constant dense<"0x{xbits.tobytes().hex().upper()}"> : {t}
   %y = adaround.fake_quant %x{rounding} qtype({qtype}) v({ref.hex_dense(c["v"], tf)}) : {t}
-{print_half_bits("%y", shape, elt)}  return
+{ref.print_bits("%y", shape, elt)}  return
 }}
 """
 
