@@ -5,7 +5,7 @@
 include(CMakePackageConfigHelpers)
 include(GNUInstallDirs)
 
-install(TARGETS AdaroundNumerics AdaroundMLIR
+install(TARGETS AdaroundNumerics AdaroundLearnOptimizer AdaroundMLIR
   EXPORT AdaroundMLIRTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 # Installed binaries find Debian's libMLIR.so where the build found it.

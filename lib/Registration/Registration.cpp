@@ -6,6 +6,7 @@
 #include "adaround/Conversion/Passes.h"
 #include "adaround/Dialect/Adaround/IR/Adaround.h"
 #include "adaround/Dialect/Adaround/Transforms/Passes.h"
+#include "adaround/Learn/Passes.h"
 #include "adaround/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -34,5 +35,6 @@ void mlir::adaround::registerAdaroundPasses() {
   registerAdaroundConversionPasses();
   registerAdaroundTransformsPasses();
   registerAdaroundCodegenPasses();
+  registerAdaroundLearnPasses();
   registerAdaroundPipelines();
 }
