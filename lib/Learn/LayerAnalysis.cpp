@@ -3,6 +3,7 @@
 #include "LayerAnalysis.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/AffineMap.h"
 
@@ -27,6 +28,37 @@ bool isPermutingCopy(linalg::GenericOp op) {
          yield.getOperand(0) == op.getBody()->getArgument(0) &&
          llvm::all_of(op.getIndexingMapsArray(),
                       [](AffineMap map) { return map.isPermutation(); });
+}
+
+/// For a reshape whose result indices determine its source indices linearly
+/// (an expansion, or a collapse of groups with at most one non-unit
+/// dimension), the map from result to source indices.
+FailureOr<AffineMap> reshapeIndexMap(Operation *op) {
+  MLIRContext *ctx = op->getContext();
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
+    ArrayRef<int64_t> shape = expand.getResultType().getShape();
+    SmallVector<AffineExpr> exprs;
+    for (ReassociationIndices group : expand.getReassociationIndices()) {
+      AffineExpr e = getAffineConstantExpr(0, ctx);
+      for (int64_t j : group)
+        e = e * shape[j] + getAffineDimExpr(j, ctx);
+      exprs.push_back(e);
+    }
+    return AffineMap::get(shape.size(), 0, exprs, ctx);
+  }
+  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
+    ArrayRef<int64_t> source = collapse.getSrcType().getShape();
+    SmallVector<AffineExpr> exprs(source.size(), getAffineConstantExpr(0, ctx));
+    for (auto [j, group] : llvm::enumerate(collapse.getReassociationIndices())) {
+      if (llvm::count_if(group, [&](int64_t s) { return source[s] != 1; }) > 1)
+        return failure();
+      for (int64_t s : group)
+        if (source[s] != 1)
+          exprs[s] = getAffineDimExpr(j, ctx);
+    }
+    return AffineMap::get(collapse.getResultType().getRank(), 0, exprs, ctx);
+  }
+  return failure();
 }
 
 /// Whether the body is `out + a * b` with {a, b} the two inputs, in f32.
@@ -129,6 +161,14 @@ FailureOr<LayerGeometry> mlir::adaround::learn::analyzeLayer(
                   Twine(std::distance(current.use_begin(), current.use_end())) +
                   " users, not one layer");
     OpOperand &use = *current.use_begin();
+    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(use.getOwner())) {
+      FailureOr<AffineMap> toSource = reshapeIndexMap(use.getOwner());
+      if (failed(toSource))
+        return fail("a reshape merges several non-unit weight dimensions");
+      toWeight = toWeight.compose(*toSource);
+      current = use.getOwner()->getResult(0);
+      continue;
+    }
     auto generic = dyn_cast<linalg::GenericOp>(use.getOwner());
     if (!generic)
       return fail("it is used by '" + use.getOwner()->getName().getStringRef() +
@@ -162,23 +202,23 @@ FailureOr<LayerGeometry> mlir::adaround::learn::analyzeLayer(
         toWeight.compose(generic.getMatchingIndexingMap(&use));
     AffineMap inputMap = generic.getIndexingMapsArray()[geometry.inputOperand];
     AffineMap outputMap = generic.getIndexingMapsArray()[2];
-    if (!weightMap.isProjectedPermutation(/*allowZeroInResults=*/false) ||
-        weightMap.getNumResults() != weightType.getRank())
-      return fail("the layer reads the weight through " +
-                  Twine(weightMap.getNumResults()) +
-                  " non-permuted indices (a broadcast or strided access)");
-
     unsigned numLoops = ranges.size();
     SmallVector<utils::IteratorType> iterators =
         generic.getIteratorTypesArray();
+    // The weight's flat offset, linear in the loops.
     SmallVector<int64_t> weightCoefficient(numLoops, 0);
-    SmallVector<bool> inWeight(numLoops, false);
     SmallVector<int64_t> weightStrides = rowMajorStrides(weightType.getShape());
     for (auto [j, expr] : llvm::enumerate(weightMap.getResults())) {
-      unsigned loop = cast<AffineDimExpr>(expr).getPosition();
-      inWeight[loop] = true;
-      weightCoefficient[loop] = weightStrides[j];
+      SmallVector<int64_t> coefficients(numLoops, 0);
+      int64_t constant = 0;
+      if (failed(linearize(expr, 1, coefficients, constant)) || constant != 0)
+        return fail("the layer reads the weight through a non-linear index");
+      for (unsigned l = 0; l < numLoops; ++l)
+        weightCoefficient[l] += coefficients[l] * weightStrides[j];
     }
+    SmallVector<bool> inWeight(numLoops, false);
+    for (unsigned l = 0; l < numLoops; ++l)
+      inWeight[l] = weightCoefficient[l] != 0;
 
     // The input's flat offset, linear in the loops.
     SmallVector<int64_t> inputCoefficient(numLoops, 0);
@@ -207,14 +247,14 @@ FailureOr<LayerGeometry> mlir::adaround::learn::analyzeLayer(
       bool parallel = iterators[l] == utils::IteratorType::parallel;
       if (parallel && !outputMap.isFunctionOfDim(l))
         return fail("a parallel loop of the layer is missing from its output");
-      if (!parallel && !inWeight[l])
+      if (!parallel && !inWeight[l] && ranges[l] != 1)
         return fail("the layer reduces along a loop the weight does not "
                     "vary along");
       if (parallel && inWeight[l]) {
         channelLoops.push_back(l);
         if (inInput[l])
           groupLoops.push_back(l);
-      } else if (inWeight[l]) {
+      } else if (!parallel) {
         columnLoops.push_back(l);
       } else {
         positionLoops.push_back(l);
@@ -230,7 +270,8 @@ FailureOr<LayerGeometry> mlir::adaround::learn::analyzeLayer(
     int64_t columns = 1;
     for (unsigned l : columnLoops)
       columns *= ranges[l];
-    if (columns > kMaxColumns || groups * columns * columns > kMaxMomentElements)
+    if (columns > kMaxColumns ||
+        groups > kMaxMomentElements / (columns * columns))
       return fail("its reduction length " + Twine(columns) + " (x " +
                   Twine(groups) + " input groups) is too large for Gram "
                   "matrices");
@@ -244,9 +285,15 @@ FailureOr<LayerGeometry> mlir::adaround::learn::analyzeLayer(
     if (geometry.rows * geometry.columns != weightType.getNumElements())
       return fail("the layer does not read every weight element once");
     geometry.weightIndex.reserve(geometry.rows * geometry.columns);
+    std::vector<bool> seen(weightType.getNumElements(), false);
     for (int64_t row : weightRow)
-      for (int64_t column : weightColumn)
-        geometry.weightIndex.push_back(row + column);
+      for (int64_t column : weightColumn) {
+        int64_t index = row + column;
+        if (index < 0 || index >= weightType.getNumElements() || seen[index])
+          return fail("the layer does not read every weight element once");
+        seen[index] = true;
+        geometry.weightIndex.push_back(index);
+      }
     geometry.rowGroup = offsets(channelLoops, ranges, groupStride);
     geometry.groupOffset = offsets(groupLoops, ranges, inputCoefficient);
     geometry.positionOffset =
