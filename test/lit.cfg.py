@@ -68,6 +68,8 @@ if getattr(config, "fuzzer", False):
 
 if python_has("torch"):
     config.available_features.add("torch")
+if python_has("sklearn"):
+    config.available_features.add("sklearn")
 
 # Optional NVIDIA tools and hardware: the default suite passes without them.
 cuda_bin = os.path.join(config.cuda_root or "/usr/local/cuda", "bin")

@@ -130,7 +130,7 @@ bool readNpy(StringRef path, NpyArray &array, std::string &error) {
     float value = loader(data + i * width);
     if (!std::isfinite(value))
       return fail("has a non-finite value at flat index " + Twine(i) + " (" +
-                  (std::isnan(value) ? "nan" : "inf") + ")");
+                  (std::isnan(value) ? "nan" : value < 0 ? "-inf" : "inf") + ")");
     array.values[i] = value;
   }
   return true;

@@ -57,11 +57,7 @@ class Net(torch.nn.Module):
         return self.fc(x.flatten(1))
 
     def apply(self, i, x, w, bias=True):
-        m = self.layers()[i]
-        b = m.bias if bias else None
-        if isinstance(m, torch.nn.Linear):
-            return F.linear(x, w, b)
-        return F.conv2d(x, w, b, m.stride, m.padding, m.dilation, m.groups)
+        return apply_layer(self.layers()[i], x, w, bias)
 
     def input_of(self, i, x, weights):
         """The input of layer i with the given weights for the layers
@@ -71,6 +67,14 @@ class Net(torch.nn.Module):
             if j == 2:
                 x = x.flatten(1)
         return x
+
+
+def apply_layer(m, x, w, bias=True):
+    """Linear or Conv2d `m` applied to `x` with weight `w`."""
+    b = m.bias if bias else None
+    if isinstance(m, torch.nn.Linear):
+        return F.linear(x, w, b)
+    return F.conv2d(x, w, b, m.stride, m.padding, m.dilation, m.groups)
 
 
 def digits():
@@ -113,30 +117,33 @@ def beta_at(t, iters, warmup):
     return 2.0 + (20.0 - 2.0) * (1.0 - (t - warm) / (iters - warm))
 
 
-def objective(net, i, v, q, xf, xq, target, lam, beta):
-    w = net.layers()[i].weight
-    out = net.apply(i, xq, fake_quant(w, soft_h(v), q), bias=False)
+def objective(m, v, q, xq, target, lam, beta):
+    """The pass's objective for layer `m` at logits `v`."""
+    out = apply_layer(m, xq, fake_quant(m.weight, soft_h(v), q), bias=False)
     rec = ((out - target) ** 2).sum() / (target ** 2).sum()
     if beta == 0:
         return rec
     return rec + lam * (1 - (2 * soft_h(v) - 1).abs() ** beta).mean()
 
 
-def hard_error(net, i, v, q, xq, target):
-    w = net.layers()[i].weight
-    hard = (v >= 0).to(torch.float32)
-    out = net.apply(i, xq, fake_quant(w, hard, q), bias=False)
+def hard_weight(m, v, q):
+    return fake_quant(m.weight, (v >= 0).to(torch.float32), q)
+
+
+def hard_error(m, v, q, xq, target):
+    out = apply_layer(m, xq, hard_weight(m, v, q), bias=False)
     return float(((out - target) ** 2).sum() / (target ** 2).sum())
 
 
-def torch_loop(net, i, v0, q, xf, xq, target, args):
+def torch_adaround(m, v0, q, xq, target, iters, lr, lam, warmup=0.2):
+    """AdaRound's loop for layer `m`, in PyTorch: the learned V."""
     v = v0.detach().clone().requires_grad_(True)
-    opt = torch.optim.Adam([v], lr=args.lr)
-    warm = int(args.warmup * args.iters)
-    for t in range(args.iters):
+    opt = torch.optim.Adam([v], lr=lr)
+    warm = int(warmup * iters)
+    for t in range(iters):
         opt.zero_grad()
-        objective(net, i, v, q, xf, xq, target, args.lam,
-                  beta_at(t, args.iters, args.warmup)).backward()
+        objective(m, v, q, xq, target, lam,
+                  beta_at(t, iters, warmup)).backward()
         opt.step()
         if t >= warm and (t + 1 - warm) % 50 == 0:
             h = soft_h(v.detach())
@@ -168,7 +175,7 @@ def compare(args):
     initial = quantizers(net, os.path.join(args.dir, "calibrated.mlir"))
     learned = quantizers(net, os.path.join(args.dir, "learned.mlir"))
     float_w = [m.weight for m in net.layers()]
-    hard_w = [fake_quant(m.weight, (q.V >= 0).to(torch.float32), q)
+    hard_w = [hard_weight(m, q.V.detach(), q)
               for m, q in zip(net.layers(), learned)]
     failures = 0
     for i, m in enumerate(net.layers()):
@@ -181,16 +188,15 @@ def compare(args):
         q0 = initial[i]
         v0 = q0.V.detach()
         start = time.perf_counter()
-        v_torch = torch_loop(net, i, v0, q0, xf, xq, target, args)
+        v_torch = torch_adaround(m, v0, q0, xq, target, args.iters, args.lr,
+                                 args.lam, args.warmup)
         seconds = time.perf_counter() - start
         v_ours = learned[i].V.detach()
-        ours = float(objective(net, i, v_ours, q0, xf, xq, target, args.lam,
-                               2.0))
-        theirs = float(objective(net, i, v_torch, q0, xf, xq, target,
-                                 args.lam, 2.0))
-        nearest = hard_error(net, i, v0, q0, xq, target)
-        hard_ours = hard_error(net, i, v_ours, q0, xq, target)
-        hard_theirs = hard_error(net, i, v_torch, q0, xq, target)
+        ours = float(objective(m, v_ours, q0, xq, target, args.lam, 2.0))
+        theirs = float(objective(m, v_torch, q0, xq, target, args.lam, 2.0))
+        nearest = hard_error(m, v0, q0, xq, target)
+        hard_ours = hard_error(m, v_ours, q0, xq, target)
+        hard_theirs = hard_error(m, v_torch, q0, xq, target)
         ok = (ours <= theirs * 1.05 + 1e-5 and
               hard_ours <= hard_theirs * 1.05 + 1e-5 and
               hard_ours < 0.8 * nearest)
@@ -210,7 +216,7 @@ def main():
     parser.add_argument("dir")
     parser.add_argument("--iters", type=int, default=2000)
     parser.add_argument("--lr", type=float, default=3e-2)
-    parser.add_argument("--lambda", dest="lam", type=float, default=0.01)
+    parser.add_argument("--lambda", dest="lam", type=float, default=1.0)
     parser.add_argument("--warmup", type=float, default=0.2)
     parser.add_argument("--inputs", default="quantized")
     args = parser.parse_args()

@@ -60,7 +60,7 @@ def AdaroundLearn : Pass<"adaround-learn", "::mlir::ModuleOp"> {
     Option<"iterations", "iters", "int64_t", "2000",
            "Adam iterations per layer, 1 to 1000000">,
     Option<"learningRate", "lr", "double", "3e-2", "Adam's learning rate">,
-    Option<"lambda", "lambda", "double", "0.01",
+    Option<"lambda", "lambda", "double", "1.0",
            "weight of the rounding regulariser">,
     Option<"betaStart", "beta-start", "double", "20",
            "regulariser exponent after the warm-up">,
