@@ -36,6 +36,7 @@ from check_learn import apply_layer, digits, hard_weight, \
     torch_adaround  # noqa: E402
 
 ITERS, LR, LAMBDA = 2000, 3e-2, 1.0  # the pass's defaults
+EIGEN = "3.4"
 N_TRAIN, N_CALIB = 1200, 512
 
 
@@ -135,6 +136,14 @@ def evaluate(args, name, model, example, data, test, work):
         # The PyTorch loop, layer after layer, inputs from its own learned
         # preceding layers (the pass's default, inputs=quantized).
         torch_v, torch_s, done = [], [], {}
+        if args.demo:
+            print(f"  {name} W{bits} test accuracy: float "
+                  f"{accuracy(model, x_test, y_test):.3f}, round-to-nearest "
+                  f"{accuracy(model, x_test, y_test, hard_weights(model, initial)):.3f}, "
+                  f"learned by --adaround-learn "
+                  f"{accuracy(model, x_test, y_test, hard_weights(model, ours)):.3f}"
+                  f" ({pass_s:.1f} s)")
+            continue
         for m, q in zip(layers(model), initial):
             xf = run(model, x_calib, upto=m)
             xq = run(model, x_calib, done, upto=m)
@@ -164,9 +173,13 @@ def evaluate(args, name, model, example, data, test, work):
 
 
 def blas():
-    config = torch.__config__.show()
-    m = re.search(r"BLAS_INFO=(\w+)", config)
-    return m.group(1) if m else "unknown"
+    """The BLAS library torch has loaded (Debian's libblas.so.3 is the
+    reference BLAS unless an optimized one, e.g. OpenBLAS, is installed)."""
+    torch.randn(8, 8) @ torch.randn(8, 8)
+    with open("/proc/self/maps") as f:
+        paths = {line.split()[-1] for line in f if "libblas" in line or
+                 "openblas" in line}
+    return ", ".join(sorted(paths)) or "torch's own"
 
 
 def write_report(path, rows, args):
@@ -175,7 +188,7 @@ def write_report(path, rows, args):
         "", f"- command: `{' '.join(sys.argv)}`",
         f"- machine: {socket.gethostname()}, {os.cpu_count()} cores; torch "
         f"{torch.__version__} ({torch.get_num_threads()} threads, BLAS: "
-        f"{blas()})",
+        f"{blas()}); ours: Eigen {EIGEN}, one thread per layer",
         f"- {N_TRAIN} training images, {N_CALIB} of them for calibration, "
         f"test on the other {1797 - N_TRAIN}",
         f"- both optimisers: {args.iters} iterations (early stop once every "
@@ -212,7 +225,7 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="few epochs and iterations: checks the harness")
     parser.add_argument("--demo", action="store_true",
-                        help="the MLP at W3 only, printed")
+                        help="the MLP at W2, without the torch loop, printed")
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     args = parser.parse_args()
     args.opt = os.path.abspath(os.path.join(args.build, "bin",
@@ -220,7 +233,7 @@ def main():
     work = os.path.abspath(os.path.join(args.build, "bench-work"))
     os.makedirs(work, exist_ok=True)
     args.iters = 50 if args.quick else ITERS
-    args.bits = [3] if args.demo else ([4, 2] if args.quick else [4, 3, 2])
+    args.bits = [2] if args.demo else ([4, 2] if args.quick else [4, 3, 2])
     epochs = 20 if args.quick else 300
 
     x, y = digits()

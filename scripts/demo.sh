@@ -47,4 +47,8 @@ echo "   module bytecode: $before bytes with f32 weights, $after bytes baked"
 
 echo "== 4. baked model: lower with --adaround-to-llvm and run"
 "$opt" "$work/baked.mlir" --adaround-to-llvm | $runner | tail -n +2
+
+echo "== 5. --adaround-learn: AdaRound learns V from calibration data (512 digits"
+echo "      images, sklearn), in the compiler; a 64-64-32-10 MLP at 2 bits per weight"
+/usr/bin/python3 bench/learn_digits.py --build "$build" --demo
 echo "demo: done (outputs of steps 2 and 4 differ by soft vs hard rounding)"

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libomp-22-dev
-  libgtest-dev libeigen3-dev python3-numpy python3-torch python3-sklearn gnuplot-nox
+  libgtest-dev libeigen3-dev libopenblas0-pthread python3-numpy python3-torch python3-sklearn gnuplot-nox
   clang-22 libclang-rt-22-dev
 )
 missing=()

@@ -529,39 +529,25 @@ LogicalResult LearnPass::runModel(ArrayRef<Candidate *> capture,
   return success();
 }
 
-/// E[a b'] over the rows of each input group, a and b the im2col rows of
-/// two captures of the same inputs (the same capture for E[x x']).
+/// E[a b'] over the im2col rows of one input group, a and b two captures of
+/// the same layer input (the same capture for E[x x']).
 learn::Matrix secondMoment(const learn::LayerGeometry &g, int64_t group,
                            const Capture &a, const Capture &b) {
-  int64_t columns = g.columns;
+  int64_t positions = g.positionOffset.size();
   int64_t arrivals = a.values.size() / g.inputElements;
-  learn::Matrix moment = learn::Matrix::Zero(columns, columns);
-  constexpr int64_t kRowsPerBlock = 1024;
-  learn::Matrix blockA(kRowsPerBlock, columns), blockB(kRowsPerBlock, columns);
-  int64_t filled = 0, total = 0;
-  auto flush = [&] {
-    if (!filled)
-      return;
-    moment.noalias() += blockA.topRows(filled).transpose() *
-                        (&a == &b ? blockA : blockB).topRows(filled);
-    total += filled;
-    filled = 0;
-  };
-  for (int64_t n = 0; n < arrivals; ++n) {
-    const float *xa = a.values.data() + n * g.inputElements + g.groupOffset[group];
-    const float *xb = b.values.data() + n * g.inputElements + g.groupOffset[group];
-    for (int64_t position : g.positionOffset) {
-      for (int64_t k = 0; k < columns; ++k) {
-        blockA(filled, k) = xa[position + g.columnOffset[k]];
-        if (&a != &b)
-          blockB(filled, k) = xb[position + g.columnOffset[k]];
-      }
-      if (++filled == kRowsPerBlock)
-        flush();
-    }
-  }
-  flush();
-  return total ? learn::Matrix(moment / static_cast<float>(total)) : moment;
+  bool symmetric = &a == &b;
+  return learn::secondMoment(
+      arrivals * positions, g.columns, symmetric,
+      [&](int64_t row, float *rowA, float *rowB) {
+        int64_t n = row / positions;
+        int64_t base = n * g.inputElements + g.groupOffset[group] +
+                       g.positionOffset[row % positions];
+        for (int64_t k = 0; k < g.columns; ++k) {
+          rowA[k] = a.values[base + g.columnOffset[k]];
+          if (!symmetric)
+            rowB[k] = b.values[base + g.columnOffset[k]];
+        }
+      });
 }
 
 void LearnPass::computeMoments(Candidate &c, const Capture &floatInputs,

@@ -5,13 +5,35 @@
 
 #include <cassert>
 #include <cmath>
+#include <limits>
 
 namespace mlir::adaround::learn {
 
 namespace {
 
-/// The layer's rows gathered by input group, with everything that does not
-/// change between iterations.
+using Array =
+    Eigen::Array<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// The numerics formulas (Rounding.h) evaluated on whole arrays at once,
+/// which Eigen vectorizes: the same definition as everywhere else.
+struct ArrayDomain {
+  using Value = Array;
+  Eigen::Index rows, cols;
+  Array constant(float c) const { return Array::Constant(rows, cols, c); }
+  Array add(const Array &a, const Array &b) const { return a + b; }
+  Array sub(const Array &a, const Array &b) const { return a - b; }
+  Array mul(const Array &a, const Array &b) const { return a * b; }
+  Array div(const Array &a, const Array &b) const { return a / b; }
+  Array neg(const Array &a) const { return -a; }
+  Array floor(const Array &a) const { return a.floor(); }
+  Array exp(const Array &a) const { return a.exp(); }
+  Array clamp(const Array &x, const Array &lo, const Array &hi) const {
+    return (x < lo).select(lo, (x > hi).select(hi, x));
+  }
+};
+
+/// The layer's rows gathered by input group, and the element parameters as
+/// arrays: everything that does not change between iterations.
 struct Prepared {
   struct Group {
     std::vector<int64_t> rows;
@@ -19,10 +41,16 @@ struct Prepared {
     Matrix crossProduct; // W_g Hqf' : the gradient's constant part
   };
   std::vector<Group> groups;
-  double constantEnergy = 0; // sum_r w_r' Hff w_r
-  double floatEnergy = 0;    // the normaliser (the same sum)
+  double floatEnergy = 0; // sum_r w_r' Hff w_r: the constant and normaliser
+  ArrayDomain d;
+  Array weight, scale, zeroPoint, qmin, qmax, zeta, gamma;
 
-  explicit Prepared(const Layer &layer) {
+  explicit Prepared(const Layer &layer)
+      : d{layer.weight.rows(), layer.weight.cols()},
+        weight(layer.weight.array()), scale(layer.scale.array()),
+        zeroPoint(layer.zeroPoint.array()), qmin(layer.qmin.array()),
+        qmax(layer.qmax.array()), zeta(d.constant(layer.zeta)),
+        gamma(d.constant(layer.gamma)) {
     groups.resize(layer.moments.size());
     for (size_t g = 0; g < groups.size(); ++g)
       groups[g].moments = &layer.moments[g];
@@ -36,9 +64,8 @@ struct Prepared {
       const Matrix &cross = m.cross.size() ? m.cross : m.gram;
       const Matrix &floatGram = m.floatGram.size() ? m.floatGram : m.gram;
       group.crossProduct = w * cross.transpose();
-      constantEnergy += (w.array() * (w * floatGram).array()).cast<double>().sum();
+      floatEnergy += (w.array() * (w * floatGram).array()).cast<double>().sum();
     }
-    floatEnergy = constantEnergy;
   }
 
   static Matrix gather(const Matrix &m, const std::vector<int64_t> &rows) {
@@ -50,10 +77,14 @@ struct Prepared {
     return out;
   }
 
+  float normaliser() const {
+    return floatEnergy > 0 ? static_cast<float>(floatEnergy) : 1.0f;
+  }
+
   /// Normalised reconstruction error of `quantized`, and its gradient with
   /// respect to `quantized` when asked.
   double reconstruction(const Matrix &quantized, Matrix *gradient) const {
-    double energy = constantEnergy;
+    double energy = floatEnergy;
     for (const Group &group : groups) {
       if (group.rows.empty())
         continue;
@@ -64,7 +95,7 @@ struct Prepared {
                     .sum();
       if (!gradient)
         continue;
-      Matrix g = (product - group.crossProduct) * (2.0 / scaleOf());
+      Matrix g = (product - group.crossProduct) * (2.0f / normaliser());
       if (static_cast<int64_t>(group.rows.size()) == quantized.rows()) {
         *gradient = std::move(g);
       } else {
@@ -73,32 +104,32 @@ struct Prepared {
       }
     }
     // Rounding can make the difference slightly negative; the error is not.
-    return std::max(0.0, energy) / scaleOf();
+    return std::max(0.0, energy) / normaliser();
   }
 
-  float scaleOf() const {
-    return floatEnergy > 0 ? static_cast<float>(floatEnergy) : 1.0f;
+  /// h(V) for every element.
+  Array softOffset(const Matrix &logits) const {
+    return numerics::softOffset(d, Array(logits.array()), zeta, gamma);
+  }
+
+  /// The grid level floor(w / s) + z + h before its clamp to [qmin, qmax].
+  Array unclampedLevel(const Array &h) const {
+    float inf = std::numeric_limits<float>::infinity();
+    return numerics::gridLevel(d, weight, scale, zeroPoint, h,
+                               d.constant(-inf), d.constant(inf));
+  }
+
+  /// (clamp(level, qmin, qmax) - z) * s.
+  Matrix quantized(const Array &level) const {
+    return numerics::dequantize(d, d.clamp(level, qmin, qmax), scale,
+                                zeroPoint)
+        .matrix();
   }
 };
 
-float softH(const Layer &layer, float v) {
-  return numerics::softOffset(v, layer.zeta, layer.gamma);
-}
-
-/// floor(w / s) + z, the grid level before the rounding offset.
-float baseLevel(const Layer &layer, int64_t r, int64_t k) {
-  numerics::ScalarDomain d;
-  return d.add(d.floor(d.div(layer.weight(r, k), layer.scale(r, k))),
-               layer.zeroPoint(r, k));
-}
-
-/// (clamp(base + h, qmin, qmax) - z) * s.
-float quantizedAt(const Layer &layer, int64_t r, int64_t k, float h) {
-  numerics::ScalarDomain d;
-  float level = d.clamp(d.add(baseLevel(layer, r, k), h), layer.qmin(r, k),
-                        layer.qmax(r, k));
-  return numerics::dequantize(d, level, layer.scale(r, k),
-                              layer.zeroPoint(r, k));
+/// |x|^p for x != 0 (0 at 0), vectorized as exp(p log|x|).
+Array power(const Array &magnitude, float p) {
+  return (magnitude > 0).select((magnitude.log() * p).exp(), 0.0f);
 }
 
 } // namespace
@@ -114,49 +145,40 @@ float betaAt(const Options &options, int64_t iteration) {
                                                   (1.0 - progress));
 }
 
+/// The objective at `logits` (computed only when `withLoss`), and its
+/// gradient into `gradient` when not null.
 static double objective(const Layer &layer, const Prepared &prepared,
                         const Matrix &logits, float lambda, float beta,
-                        Matrix *gradient) {
-  int64_t rows = layer.weight.rows(), cols = layer.weight.cols();
-  Matrix quantized(rows, cols);
-  Matrix h(rows, cols);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t k = 0; k < cols; ++k) {
-      h(r, k) = softH(layer, logits(r, k));
-      quantized(r, k) = quantizedAt(layer, r, k, h(r, k));
-    }
+                        Matrix *gradient, bool withLoss = true) {
+  Array h = prepared.softOffset(logits);
+  Array level = prepared.unclampedLevel(h);
+  Matrix quantized = prepared.quantized(level);
   if (gradient)
-    gradient->resize(rows, cols);
+    gradient->resize(logits.rows(), logits.cols());
   double loss = prepared.reconstruction(quantized, gradient);
 
-  double count = double(rows) * double(cols);
-  double regulariser = 0;
+  float count = static_cast<float>(logits.size());
+  Array centred = 2.0f * h - 1.0f;
+  Array magnitude = centred.abs();
+  if (withLoss && beta > 0)
+    loss += lambda * (1.0f - power(magnitude, beta)).cast<double>().sum() /
+            count;
+  if (!gradient)
+    return loss;
+  // d loss / d h: the reconstruction's through the grid (where the clamp to
+  // [qmin, qmax] lets it pass), plus the regulariser's.
+  Array dh = (level >= prepared.qmin && level <= prepared.qmax)
+                 .select(gradient->array() * prepared.scale, 0.0f);
+  if (beta > 0)
+    dh -= (lambda / count * beta * 2.0f) * power(magnitude, beta - 1.0f) *
+          centred.sign();
+  // d h / d V, where the clamp of h to [0, 1] lets it pass.
   float stretch = layer.zeta - layer.gamma;
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t k = 0; k < cols; ++k) {
-      float centred = 2.0f * h(r, k) - 1.0f;
-      if (beta > 0)
-        regulariser += 1.0 - std::pow(std::fabs(double(centred)), double(beta));
-      if (!gradient)
-        continue;
-      // d loss / d h: the reconstruction's through the grid (where the clamp
-      // to [qmin, qmax] lets it pass), plus the regulariser's.
-      float level = baseLevel(layer, r, k) + h(r, k);
-      float dh = level >= layer.qmin(r, k) && level <= layer.qmax(r, k)
-                     ? (*gradient)(r, k) * layer.scale(r, k)
-                     : 0.0f;
-      if (beta > 0 && centred != 0.0f)
-        dh -= static_cast<float>(lambda / count * beta * 2.0 *
-                                 std::pow(std::fabs(double(centred)), beta - 1.0) *
-                                 (centred > 0 ? 1.0 : -1.0));
-      // d h / d V, where the clamp of h to [0, 1] lets it pass.
-      float sigmoid = 1.0f / (1.0f + std::exp(-logits(r, k)));
-      float stretched = sigmoid * stretch + layer.gamma;
-      (*gradient)(r, k) = stretched >= 0.0f && stretched <= 1.0f
-                              ? dh * stretch * sigmoid * (1.0f - sigmoid)
-                              : 0.0f;
-    }
-  return loss + (beta > 0 ? lambda * regulariser / count : 0.0);
+  Array sigmoid = (1.0f + (-logits.array()).exp()).inverse();
+  Array stretched = sigmoid * stretch + layer.gamma;
+  gradient->array() = (stretched >= 0.0f && stretched <= 1.0f)
+                          .select(dh * stretch * sigmoid * (1.0f - sigmoid), 0.0f);
+  return loss;
 }
 
 double objective(const Layer &layer, const Matrix &logits, float lambda,
@@ -165,12 +187,11 @@ double objective(const Layer &layer, const Matrix &logits, float lambda,
 }
 
 Matrix hardQuantized(const Layer &layer, const Matrix &logits) {
-  Matrix out(layer.weight.rows(), layer.weight.cols());
-  for (int64_t r = 0; r < out.rows(); ++r)
-    for (int64_t k = 0; k < out.cols(); ++k)
-      out(r, k) = quantizedAt(layer, r, k,
-                              numerics::roundsUp(logits(r, k)) ? 1.0f : 0.0f);
-  return out;
+  Prepared prepared(layer);
+  Array up = (logits.array() >= 0.0f).select(Array::Ones(logits.rows(),
+                                                          logits.cols()),
+                                             0.0f);
+  return prepared.quantized(prepared.unclampedLevel(up));
 }
 
 Matrix nearestUp(const Layer &layer) {
@@ -185,6 +206,24 @@ Matrix nearestUp(const Layer &layer) {
 
 double reconstructionError(const Layer &layer, const Matrix &quantized) {
   return Prepared(layer).reconstruction(quantized, nullptr);
+}
+
+Matrix secondMoment(int64_t rows, int64_t columns, bool symmetric,
+                    const std::function<void(int64_t, float *, float *)> &fill) {
+  Matrix moment = Matrix::Zero(columns, columns);
+  constexpr int64_t kRowsPerBlock = 1024;
+  Matrix a(kRowsPerBlock, columns), b(symmetric ? 0 : kRowsPerBlock, columns);
+  for (int64_t start = 0; start < rows; start += kRowsPerBlock) {
+    int64_t count = std::min(kRowsPerBlock, rows - start);
+    for (int64_t i = 0; i < count; ++i)
+      fill(start + i, a.row(i).data(), symmetric ? nullptr : b.row(i).data());
+    const Matrix &other = symmetric ? a : b;
+    moment.noalias() +=
+        a.topRows(count).transpose() * other.topRows(count);
+  }
+  if (rows > 0)
+    moment /= static_cast<float>(rows);
+  return moment;
 }
 
 Result learnRounding(const Layer &layer, const Options &options) {
@@ -205,9 +244,11 @@ Result learnRounding(const Layer &layer, const Options &options) {
   int64_t t = 0;
   for (; t < options.iterations; ++t) {
     float beta = betaAt(options, t);
-    double loss = objective(layer, prepared, v, options.lambda, beta, &gradient);
-    if (options.progress && options.progressPeriod > 0 &&
-        t % options.progressPeriod == 0)
+    bool report = options.progress && options.progressPeriod > 0 &&
+                  t % options.progressPeriod == 0;
+    double loss = objective(layer, prepared, v, options.lambda, beta,
+                            &gradient, /*withLoss=*/report);
+    if (report)
       options.progress(t, loss);
     first = beta1 * first + (1.0f - beta1) * gradient;
     second = beta2 * second + (1.0f - beta2) * gradient.cwiseProduct(gradient);
@@ -217,12 +258,9 @@ Result learnRounding(const Layer &layer, const Options &options) {
                  (second.array().sqrt() / std::sqrt(correction2) + epsilon);
     if (options.settleTolerance > 0 && t >= warm &&
         (t + 1 - warm) % kSettleCheckPeriod == 0) {
-      bool settled = true;
-      for (int64_t i = 0; settled && i < v.size(); ++i) {
-        float h = softH(layer, v.data()[i]);
-        settled = h <= options.settleTolerance || h >= 1 - options.settleTolerance;
-      }
-      if (settled) {
+      Array h = prepared.softOffset(v);
+      float tolerance = options.settleTolerance;
+      if ((h <= tolerance || h >= 1.0f - tolerance).all()) {
         ++t;
         break;
       }
@@ -239,7 +277,7 @@ Result learnRounding(const Layer &layer, const Options &options) {
     // Logits whose hard decision is the nearest one.
     nearest.data()[i] = up.data()[i] > 0 ? 1.0f : -1.0f;
     result.changed += numerics::roundsUp(v.data()[i]) != (up.data()[i] > 0);
-    float h = softH(layer, v.data()[i]);
+    float h = numerics::softOffset(v.data()[i], layer.zeta, layer.gamma);
     result.unsettled += h > tolerance && h < 1 - tolerance;
   }
   result.nearestError = prepared.reconstruction(hardQuantized(layer, nearest), nullptr);

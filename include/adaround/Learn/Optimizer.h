@@ -108,6 +108,12 @@ Matrix hardQuantized(const Layer &layer, const Matrix &logits);
 /// Whether round-to-nearest rounds each element up (residual >= 0.5).
 Matrix nearestUp(const Layer &layer);
 
+/// E[a b'] over `rows` pairs of K-vectors (a = b when `symmetric`), the
+/// n-th pair written by `fill(n, a, b)` (b is null when symmetric): how
+/// the moments of a layer's inputs are built from its im2col rows.
+Matrix secondMoment(int64_t rows, int64_t columns, bool symmetric,
+                    const std::function<void(int64_t, float *, float *)> &fill);
+
 /// Learns V. The layer must be consistent (equal shapes, moments K x K).
 Result learnRounding(const Layer &layer, const Options &options);
 
