@@ -596,18 +596,28 @@ LogicalResult LearnPass::learnAll() {
   entryFunction = nullptr;
   arrays.clear();
   candidates.clear();
-  WalkResult uncalibrated = getOperation().walk([](adaround::FakeQuantOp op) {
+  bool anyOp = false;
+  WalkResult uncalibrated = getOperation().walk([&](adaround::FakeQuantOp op) {
+    anyOp = true;
     if (op.isCalibrated())
       return WalkResult::advance();
     op.emitOpError("is not calibrated (no 'v'): run --adaround-calibrate "
                    "before --adaround-learn");
     return WalkResult::interrupt();
   });
-  if (uncalibrated.wasInterrupted() || failed(findEntry()) ||
+  if (uncalibrated.wasInterrupted())
+    return failure();
+  if (!anyOp) {
+    emitWarning(getOperation().getLoc())
+        << "adaround-learn: no adaround.fake_quant op to learn; run "
+           "--adaround-calibrate=\"insert=1\" first";
+    return success();
+  }
+  if (failed(findEntry()) ||
       failed(readData()) || failed(collectCandidates()))
     return failure();
   if (candidates.empty()) {
-    emitWarning(getOperation().getLoc())
+    emitWarning(entryFunction.getLoc())
         << "adaround-learn: no calibrated weight of a matmul or convolution "
            "to learn";
     return success();
@@ -649,7 +659,10 @@ LogicalResult LearnPass::learnAll() {
       learned.insert(c->id);
   }
 
-  // Everything learned: write V back, and report.
+  // Everything learned: write V back, and report. The copies and the data
+  // are no longer needed.
+  analysis = nullptr;
+  arrays.clear();
   for (auto [index, c] : llvm::enumerate(candidates)) {
     std::vector<float> v = c.initialV;
     for (int64_t i = 0; i < c.result.logits.size(); ++i)
