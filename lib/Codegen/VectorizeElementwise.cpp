@@ -72,12 +72,12 @@ bool hasIndexSemantics(linalg::GenericOp op) {
   return !op.getBody()->getOps<linalg::IndexOp>().empty();
 }
 
-/// A static reduction whose only reduction loop is the innermost one, as a
-/// matvec with dequantization fused into it.
+/// A static reduction whose innermost loop reduces, with at least one
+/// parallel loop: a matvec or matmul with dequantization fused into it
+/// (packed levels add reduction loops: runs, slot, byte in run).
 bool isInnerReductionOnTensors(linalg::GenericOp op) {
-  unsigned loops = op.getNumLoops();
   return op.hasPureTensorSemantics() && !hasSubByteOperands(op) &&
-         loops > 1 && op.getNumReductionLoops() == 1 &&
+         op.getNumParallelLoops() > 0 && op.getNumReductionLoops() > 0 &&
          op.getIteratorTypesArray().back() == utils::IteratorType::reduction &&
          !op.hasDynamicShape() && op.getNumDpsInits() == 1 &&
          readsByProjection(op) && !hasIndexSemantics(op);
@@ -95,17 +95,25 @@ bool isSmallTile(linalg::LinalgOp op, int64_t vectorWidth) {
 }
 
 /// Rows one at a time, and along each row a vector of partial sums
-/// accumulated over the reduction and merged once at the end: the inner step
-/// is elementwise and vectorizes like any other kernel.
+/// accumulated over the whole reduction (outer reduction loops one step at a
+/// time, the innermost by vectors) and merged once at the end: the inner
+/// step is elementwise and vectorizes like any other kernel.
 void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
                         int64_t vectorWidth) {
   unsigned loops = op.getNumLoops();
   int64_t reductionRange = op.getStaticLoopRanges().back();
   if (reductionRange < vectorWidth)
     return;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<unsigned> reductionDims;
+  for (unsigned loop = 0; loop < loops; ++loop)
+    if (iterators[loop] == utils::IteratorType::reduction)
+      reductionDims.push_back(loop);
   // Every parallel loop one step at a time.
-  SmallVector<OpFoldResult> rowTiles(loops, rewriter.getIndexAttr(1));
-  rowTiles.back() = rewriter.getIndexAttr(0);
+  SmallVector<OpFoldResult> rowTiles(loops, rewriter.getIndexAttr(0));
+  for (unsigned loop = 0; loop < loops; ++loop)
+    if (iterators[loop] == utils::IteratorType::parallel)
+      rowTiles[loop] = rewriter.getIndexAttr(1);
   scf::SCFTilingOptions rowOptions;
   rowOptions.setTileSizes(rowTiles);
   rewriter.setInsertionPoint(op);
@@ -119,12 +127,14 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
     return;
   // Along the row, vectorWidth partial sums.
   SmallVector<OpFoldResult> partialTiles(loops, rewriter.getIndexAttr(0));
+  for (unsigned loop : reductionDims)
+    partialTiles[loop] = rewriter.getIndexAttr(1);
   partialTiles.back() = rewriter.getIndexAttr(vectorWidth);
   scf::SCFTilingOptions partialOptions;
   partialOptions.setTileSizes(partialTiles);
   partialOptions.setReductionTilingStrategy(
       ReductionTilingStrategy::PartialReductionOuterReduction);
-  partialOptions.setReductionDims({loops - 1});
+  partialOptions.setReductionDims(reductionDims);
   rewriter.setInsertionPoint(row);
   FailureOr<scf::SCFTilingResult> partial = scf::tileUsingSCF(
       rewriter, cast<TilingInterface>(row.getOperation()), partialOptions);

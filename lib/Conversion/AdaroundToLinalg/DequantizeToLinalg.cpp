@@ -21,12 +21,36 @@
 using namespace mlir;
 using namespace mlir::adaround;
 
+int64_t mlir::adaround::innermostRun(ArrayRef<int64_t> shape,
+                                     const QuantGrid &grid) {
+  LoopView view(shape, grid);
+  return view.loopShape.empty() ? 0 : view.loopShape.back();
+}
+
 bool mlir::adaround::canUnpackInKernel(ArrayRef<int64_t> shape,
                                        const QuantGrid &grid,
                                        unsigned valuesPerByte) {
-  LoopView view(shape, grid);
-  return !view.loopShape.empty() &&
-         view.loopShape.back() % valuesPerByte == 0;
+  int64_t run = innermostRun(shape, grid);
+  return run > 0 && run % valuesPerByte == 0;
+}
+
+/// Whether runs of valuesPerByte * kPackedRunBytes elements fit the
+/// innermost run exactly.
+static bool packsInRuns(int64_t innermostRun, unsigned valuesPerByte) {
+  return innermostRun % (valuesPerByte * kPackedRunBytes) == 0;
+}
+
+PackedPosition mlir::adaround::packedPosition(int64_t index,
+                                              int64_t innermostRun,
+                                              unsigned valuesPerByte) {
+  int64_t k = valuesPerByte;
+  if (!packsInRuns(innermostRun, valuesPerByte))
+    return {index / k, static_cast<unsigned>(index % k)};
+  int64_t outer = index / innermostRun, t = index % innermostRun;
+  int64_t runElements = k * kPackedRunBytes;
+  return {outer * (innermostRun / k) + (t / runElements) * kPackedRunBytes +
+              t % kPackedRunBytes,
+          static_cast<unsigned>((t % runElements) / kPackedRunBytes)};
 }
 
 Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
@@ -38,22 +62,32 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
   LoopView view(resultType.getShape(), grid);
   int64_t k = valuesPerByte;
 
-  // The iteration space: the loop view, its innermost dimension split into
-  // (bytes, values per byte) when levels are packed.
+  // The iteration space: the loop view, its innermost dimension split when
+  // levels are packed into (runs, slot, byte in run) or, element by element,
+  // into (bytes, slot). The slot dimension is the one the bytes do not have.
   SmallVector<int64_t> iterShape(view.loopShape);
   SmallVector<bool> iterIndexesBlocks(view.loopIndexesBlocks);
+  bool runs = k > 1 && packsInRuns(iterShape.back(), k);
+  unsigned splitDims = k == 1 ? 1 : runs ? 3 : 2;
   Value levelTensor;
   if (k == 1) {
     levelTensor = view.toLoopView(b, loc, levels);
   } else {
     int64_t inner = iterShape.back();
-    iterShape.back() = inner / k;
-    iterShape.push_back(k);
-    iterIndexesBlocks.push_back(iterIndexesBlocks.back());
-    SmallVector<int64_t> byteShape(iterShape.begin(), iterShape.end() - 1);
+    iterShape.pop_back();
+    if (runs)
+      iterShape.append({inner / (k * kPackedRunBytes), k, kPackedRunBytes});
+    else
+      iterShape.append({inner / k, k});
+    iterIndexesBlocks.append(splitDims - 1, iterIndexesBlocks.back());
+    unsigned slotDim = runs ? iterShape.size() - 2 : iterShape.size() - 1;
+    SmallVector<int64_t> byteShape;
+    for (auto [d, size] : llvm::enumerate(iterShape))
+      if (d != slotDim)
+        byteShape.push_back(size);
     auto levelsType = cast<RankedTensorType>(levels.getType());
-    // Packed bytes are row-major over all elements: view them in the
-    // iteration space without the values-per-byte dimension.
+    // Packed bytes are row-major in this order: view them in the iteration
+    // space without the slot dimension.
     levelTensor = levels;
     if (byteShape.size() > 1)
       levelTensor = tensor::ExpandShapeOp::create(
@@ -65,9 +99,9 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
   unsigned rank = iterShape.size();
   AffineMap identity = b.getMultiDimIdentityMap(rank);
   AffineMap levelMap = identity;
+  unsigned slotDim = runs ? rank - 2 : rank - 1;
   if (k > 1)
-    levelMap = AffineMap::getMultiDimIdentityMap(rank, ctx).getMajorSubMap(
-        rank - 1);
+    levelMap = identity.dropResult(slotDim);
   SmallVector<AffineExpr> blockDims;
   SmallVector<int64_t> blockShape;
   for (unsigned d = 0; d < rank; ++d)
@@ -80,6 +114,21 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
 
   SmallVector<Value> inputs = {levelTensor};
   SmallVector<AffineMap> maps = {levelMap};
+  unsigned bits = grid.storageWidth;
+  if (k > 1) {
+    // Level `slot` of a byte sits in bits [slot * bits, (slot + 1) * bits):
+    // shifted left by (8 - bits) - slot * bits it is at the top, and an
+    // arithmetic (signed) or logical right shift by 8 - bits brings it down.
+    // The amounts are a constant read by slot, not computed from
+    // linalg.index, so that the kernel vectorizes along its bytes.
+    SmallVector<int8_t> shifts;
+    for (int64_t slot = 0; slot < k; ++slot)
+      shifts.push_back(static_cast<int8_t>((8 - bits) - slot * bits));
+    auto shiftType = RankedTensorType::get({k}, b.getI8Type());
+    inputs.push_back(arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(shiftType, ArrayRef<int8_t>(shifts))));
+    maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(slotDim, ctx)));
+  }
   bool scalePerBlock = !grid.isPerTensor();
   bool zeroPointPerBlock = !grid.hasUniformZeroPoint();
   if (scalePerBlock) {
@@ -100,7 +149,6 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
 
-  unsigned bits = grid.storageWidth;
   bool isSigned = grid.isSigned;
   float uniformScale = grid.scales.front();
   float uniformZeroPoint = static_cast<float>(grid.zeroPoints.front());
@@ -109,18 +157,11 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
       maps, iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
         ArithDomain d{nb, l};
         Value level = args[0];
+        unsigned next = 1;
         if (k > 1) {
-          // Value j of a byte sits in bits [j * bits, (j + 1) * bits): shift
-          // it to the top, then back down (arithmetic shift extends signs).
-          Type i8 = nb.getI8Type();
-          Value j = arith::IndexCastOp::create(
-              nb, l, i8, linalg::IndexOp::create(nb, l, rank - 1));
-          Value width = arith::ConstantOp::create(nb, l, nb.getI8IntegerAttr(bits));
           Value top = arith::ConstantOp::create(
               nb, l, nb.getI8IntegerAttr(8 - bits));
-          Value up = arith::SubIOp::create(
-              nb, l, top, arith::MulIOp::create(nb, l, j, width));
-          Value high = arith::ShLIOp::create(nb, l, level, up);
+          Value high = arith::ShLIOp::create(nb, l, level, args[next++]);
           level = isSigned ? arith::ShRSIOp::create(nb, l, high, top).getResult()
                            : arith::ShRUIOp::create(nb, l, high, top).getResult();
         }
@@ -128,7 +169,6 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
             isSigned
                 ? arith::SIToFPOp::create(nb, l, nb.getF32Type(), level).getResult()
                 : arith::UIToFPOp::create(nb, l, nb.getF32Type(), level).getResult();
-        unsigned next = 1;
         Value scale = scalePerBlock ? args[next++] : d.constant(uniformScale);
         Value zeroPoint =
             zeroPointPerBlock ? args[next++] : d.constant(uniformZeroPoint);
@@ -138,9 +178,10 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
   Value result = generic.getResult(0);
   if (k > 1) {
     SmallVector<ReassociationIndices> mergeLast;
-    for (unsigned d = 0; d + 2 < rank; ++d)
+    for (unsigned d = 0; d + splitDims < rank; ++d)
       mergeLast.push_back({d});
-    mergeLast.push_back({rank - 2, rank - 1});
+    mergeLast.push_back(
+        llvm::to_vector(llvm::seq<int64_t>(rank - splitDims, rank)));
     result = tensor::CollapseShapeOp::create(b, loc, result, mergeLast);
   }
   return view.fromLoopView(b, loc, result, resultType);

@@ -26,10 +26,32 @@ LogicalResult lowerFakeQuantToLinalg(RewriterBase &rewriter, FakeQuantOp op);
 /// 16-bit storage into one `linalg.generic` (see buildDequantizeKernel).
 void populateQuantDequantizeToLinalgPatterns(RewritePatternSet &patterns);
 
+/// The packed layout of sub-byte levels, `k = valuesPerByte` per byte, `n =
+/// kPackedRunBytes`. Elements are taken row-major; the innermost run of the
+/// kernel's loop view (`innermostRun`: the tensor's last dimensions that
+/// share a quantization loop) is cut into runs of k * n elements, each stored
+/// in n bytes: element t of a run goes to byte t % n, bits
+/// [(t / n) * bits, (t / n + 1) * bits). One shift pair then unpacks n
+/// consecutive elements from n consecutive bytes: a vector. A run length
+/// that is a multiple of k but not of k * n is packed element by element
+/// (element i in byte i / k, bits [(i % k) * bits, ...)).
+inline constexpr int64_t kPackedRunBytes = 16;
+
+/// Where packed element `index` (row-major) lives: its byte, and its slot
+/// (the bits [slot * bits, (slot + 1) * bits) of the byte).
+struct PackedPosition {
+  int64_t byte;
+  unsigned slot;
+};
+PackedPosition packedPosition(int64_t index, int64_t innermostRun,
+                              unsigned valuesPerByte);
+
+/// The innermost run of elements sharing a loop in the kernel's loop view.
+int64_t innermostRun(ArrayRef<int64_t> shape, const QuantGrid &grid);
+
 /// Builds `(level - z) * s` over a tensor of `resultType` as one
 /// `linalg.generic`. `levels` holds the integer levels in the storage type
-/// (`valuesPerByte` == 1), or packed: `i8` bytes, row-major over all elements,
-/// `valuesPerByte` values per byte with the first element in the lowest bits
+/// (`valuesPerByte` == 1), or packed in `i8` bytes as packedPosition says
 /// (requires canUnpackInKernel).
 Value buildDequantizeKernel(OpBuilder &b, Location loc, Value levels,
                             RankedTensorType resultType, const QuantGrid &grid,

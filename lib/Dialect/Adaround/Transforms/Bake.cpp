@@ -156,12 +156,14 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
                     });
     } else if (perByte > 1) {
       uint32_t mask = (1u << bits) - 1;
+      int64_t run = innermostRun(shape, *grid);
       values = bake(RankedTensorType::get({n / perByte}, b.getI8Type()),
                     n / perByte,
                     [=](char *out, int64_t i, int64_t level, int64_t) {
-                      out[i / perByte] |= static_cast<char>(
+                      PackedPosition at = packedPosition(i, run, perByte);
+                      out[at.byte] |= static_cast<char>(
                           (static_cast<uint32_t>(level) & mask)
-                          << ((i % perByte) * bits));
+                          << (at.slot * bits));
                     });
     } else if (width == 8) {
       values = bake(type.clone(b.getI8Type()), n,
