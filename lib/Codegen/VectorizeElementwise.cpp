@@ -83,6 +83,10 @@ bool isInnerReductionOnTensors(linalg::GenericOp op) {
          readsByProjection(op) && !hasIndexSemantics(op);
 }
 
+/// Vectors of partial sums a reduction keeps: enough independent additions
+/// to hide the latency of one (4 cycles, 2 per cycle on current x86).
+constexpr int64_t kAccumulators = 4;
+
 /// Iteration volume small enough to become a handful of vector registers.
 bool isSmallTile(linalg::LinalgOp op, int64_t vectorWidth) {
   int64_t volume = 1;
@@ -91,7 +95,7 @@ bool isSmallTile(linalg::LinalgOp op, int64_t vectorWidth) {
                           ShapedType::isDynamic(range) ? vectorWidth : range,
                           volume))
       return false;
-  return volume <= 4 * vectorWidth;
+  return volume <= kAccumulators * vectorWidth;
 }
 
 /// Rows one at a time, and along each row a vector of partial sums
@@ -125,11 +129,18 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   auto row = dyn_cast<linalg::GenericOp>(rows->tiledOps.back());
   if (!row)
     return;
-  // Along the row, vectorWidth partial sums.
+  // Along the row, partial sums in up to kAccumulators vectors along the
+  // innermost loop (independent chains of additions, so that the loop is
+  // not bound by one chain's latency), as many as divide it evenly; outer
+  // reduction loops step one at a time, so that what they index (the slot
+  // of a packed level) is uniform across the vectors.
+  int64_t innerFactor = kAccumulators;
+  while (innerFactor > 1 && reductionRange % (innerFactor * vectorWidth) != 0)
+    innerFactor /= 2;
   SmallVector<OpFoldResult> partialTiles(loops, rewriter.getIndexAttr(0));
   for (unsigned loop : reductionDims)
     partialTiles[loop] = rewriter.getIndexAttr(1);
-  partialTiles.back() = rewriter.getIndexAttr(vectorWidth);
+  partialTiles.back() = rewriter.getIndexAttr(innerFactor * vectorWidth);
   scf::SCFTilingOptions partialOptions;
   partialOptions.setTileSizes(partialTiles);
   partialOptions.setReductionTilingStrategy(
@@ -141,7 +152,8 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   if (failed(partial))
     return;
   rewriter.replaceOp(row, partial->replacements);
-  // Full vectors in the steady state; the remainder tile is left dynamic.
+  // Full vectors in the steady state; the remainder tile is left dynamic
+  // (only with one vector per step: innerFactor is 1 then).
   if (reductionRange % vectorWidth != 0 && !partial->loops.empty()) {
     auto inner = cast<scf::ForOp>(partial->loops.back().getOperation());
     scf::ForOp remainder;

@@ -37,12 +37,14 @@ static std::string frontEnd() {
 }
 
 // Buffers returned from functions are copies (`bufferization.clone`), which
-// convert-bufferization-to-memref turns into allocations and copies.
+// convert-bufferization-to-memref turns into allocations and copies. Loop
+// hoisting moves fixed-size scratch buffers (a reduction's partial sums) out
+// of the loops that use them: one allocation, not one per row.
 static const char *kBufferize =
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+    "func.func(buffer-loop-hoisting),buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "canonicalize,cse";
 
 std::optional<std::string>
@@ -145,7 +147,7 @@ LogicalResult mlir::adaround::buildCPUPipeline(
       "{0},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
       "canonicalize,{2},adaround-expand-math,"
       "func.func(convert-linalg-to-loops,lower-vector-multi-reduction),"
-      "convert-vector-to-scf,lower-affine,convert-scf-to-cf,"
+      "convert-vector-to-scf{full-unroll=true},lower-affine,convert-scf-to-cf,"
       "convert-vector-to-llvm,convert-math-to-llvm,"
       "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
       "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"

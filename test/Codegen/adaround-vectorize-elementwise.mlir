@@ -21,22 +21,54 @@ func.func @elementwise(%x: tensor<100xf32>) -> tensor<100xf32> {
   return %y : tensor<100xf32>
 }
 
-// A row reduction keeps 16 partial sums per row and merges them once.
+// A row reduction keeps 4 vectors of 16 partial sums per row (independent
+// chains of additions; 64 divides the row of 256) and merges them once.
 // CHECK-LABEL: func.func @matvec
 // CHECK: scf.for
-// CHECK: scf.for {{.*}} -> (tensor<1x16xf32>)
-// CHECK: arith.mulf {{.*}} : vector<16xf32>
-// CHECK: arith.addf {{.*}} : vector<16xf32>
+// CHECK: scf.for {{.*}} -> (tensor<1x64xf32>)
+// CHECK: arith.mulf {{.*}} : vector<64xf32>
+// CHECK: arith.addf {{.*}} : vector<64xf32>
 // CHECK: vector.multi_reduction <add>
 #a = affine_map<(d0, d1) -> (d0, d1)>
 #b = affine_map<(d0, d1) -> (d1)>
 #c = affine_map<(d0, d1) -> (d0)>
-func.func @matvec(%w: tensor<4x64xf32>, %x: tensor<64xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
-  %y = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction"]} ins(%w, %x : tensor<4x64xf32>, tensor<64xf32>) outs(%init : tensor<4xf32>) {
+func.func @matvec(%w: tensor<4x256xf32>, %x: tensor<256xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %y = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction"]} ins(%w, %x : tensor<4x256xf32>, tensor<256xf32>) outs(%init : tensor<4xf32>) {
   ^bb0(%p: f32, %q: f32, %acc: f32):
     %m = arith.mulf %p, %q : f32
     %s = arith.addf %acc, %m : f32
     linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// Packed levels unpacked inside a matvec: reduction loops (runs, slot, byte
+// in run). The partial sums run along the bytes; runs and slots step one at
+// a time, so that the shift read by slot is one value across the vector.
+// CHECK-LABEL: func.func @packed_matvec
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} -> (tensor<1x1x1x64xf32>)
+// CHECK: vector.transfer_read {{.*}} vector<64xi8>
+// CHECK: arith.shli {{.*}} : vector<64xi8>
+// CHECK: arith.sitofp {{.*}} : vector<64xi8> to vector<64xf32>
+// CHECK: arith.addf {{.*}} : vector<64xf32>
+// CHECK: vector.multi_reduction <add>
+#bytes = affine_map<(r, b, s, j) -> (r, b, j)>
+#slot = affine_map<(r, b, s, j) -> (s)>
+#xs = affine_map<(r, b, s, j) -> (b, s, j)>
+#row = affine_map<(r, b, s, j) -> (r)>
+func.func @packed_matvec(%w: tensor<4x2x64xi8>, %x: tensor<2x2x64xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %shifts = arith.constant dense<[4, 0]> : tensor<2xi8>
+  %c4 = arith.constant 4 : i8
+  %y = linalg.generic {indexing_maps = [#bytes, #slot, #xs, #row], iterator_types = ["parallel", "reduction", "reduction", "reduction"]} ins(%w, %shifts, %x : tensor<4x2x64xi8>, tensor<2xi8>, tensor<2x2x64xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%p: i8, %s: i8, %q: f32, %acc: f32):
+    %up = arith.shli %p, %s : i8
+    %l = arith.shrsi %up, %c4 : i8
+    %f = arith.sitofp %l : i8 to f32
+    %m = arith.mulf %f, %q : f32
+    %a = arith.addf %acc, %m : f32
+    linalg.yield %a : f32
   } -> tensor<4xf32>
   return %y : tensor<4xf32>
 }

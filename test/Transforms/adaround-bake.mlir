@@ -26,7 +26,7 @@ func.func @per_axis_i8() -> tensor<2x4xf32> {
 
 // -----
 
-// i4, two levels per byte; a run of 4 (not a multiple of 32) is packed
+// i4, two levels per byte; a run of 4 (not a multiple of 128) is packed
 // element by element, the first in the low nibble. Levels (s = 0.5):
 // 0+1, -1+0, 0+1, 0+1, 2+1, -4+0, 10+1 -> 7, -14 -> -8; bytes 0xF1, 0x11,
 // 0xC3, 0x87. Unpacking shifts left by 4 - 4 * slot, then right by 4.
@@ -47,22 +47,24 @@ func.func @packed_i4() -> tensor<2x4xf32> {
 
 // -----
 
-// A run of 32 i4 levels is stored in 16 bytes: byte j holds element j in
-// its low nibble and element 16 + j in its high nibble, so that one shift
-// pair unpacks 16 consecutive elements. Levels (s = 1, V < 0: floor):
-// j - 8 for the first 16, 7 - j for the next 16; byte j is
-// ((j - 8) & 15) | ((7 - j) & 15) << 4: 0x78, 0x69, ..., 0x0F, 0xF0, ..., 0x87.
+// A run of 128 i4 levels is stored in 64 bytes: byte j holds element j in
+// its low nibble and element 64 + j in its high nibble, so that one shift
+// pair unpacks 64 consecutive elements (four 16-lane vectors). Levels (s = 1,
+// V < 0: floor): (j % 16) - 8 for the first 64, 7 - (j % 16) for the next
+// 64; byte j is ((j % 16 - 8) & 15) | ((7 - j % 16) & 15) << 4: 0x78, 0x69,
+// ..., 0x0F, 0xF0, ..., 0x87, four times. Folded to f32 (emit-float), the
+// values start -8, -7, -6 (little-endian 0xC1000000, 0xC0E00000, ...).
 // CHECK-LABEL: func.func @packed_runs_i4
-// CHECK: %[[P:.*]] = arith.constant dense<[120, 105, 90, 75, 60, 45, 30, 15, -16, -31, -46, -61, -76, -91, -106, -121]> : tensor<16xi8>
-// CHECK: %[[B:.*]] = tensor.expand_shape %[[P]] {{\[}}[0, 1]] output_shape [1, 16] : tensor<16xi8> into tensor<1x16xi8>
+// CHECK: %[[P:.*]] = arith.constant dense<[120, 105, 90, 75, 60, 45, 30, 15, -16, -31, -46, -61, -76, -91, -106, -121, 120, 105, 90, 75, 60, 45, 30, 15, -16, -31, -46, -61, -76, -91, -106, -121, 120, 105, 90, 75, 60, 45, 30, 15, -16, -31, -46, -61, -76, -91, -106, -121, 120, 105, 90, 75, 60, 45, 30, 15, -16, -31, -46, -61, -76, -91, -106, -121]> : tensor<64xi8>
+// CHECK: %[[B:.*]] = tensor.expand_shape %[[P]] {{\[}}[0, 1]] output_shape [1, 64] : tensor<64xi8> into tensor<1x64xi8>
 // CHECK: %[[SHIFT:.*]] = arith.constant dense<[4, 0]> : tensor<2xi8>
-// CHECK: linalg.generic {{.*}} ins(%[[B]], %[[SHIFT]] : tensor<1x16xi8>, tensor<2xi8>) outs(%{{.*}} : tensor<1x2x16xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[B]], %[[SHIFT]] : tensor<1x64xi8>, tensor<2xi8>) outs(%{{.*}} : tensor<1x2x64xf32>)
 // FLOAT-LABEL: func.func @packed_runs_i4
-// FLOAT: dense<{{\[}}[-8.000000e+00, -7.000000e+00, -6.000000e+00, -5.000000e+00, -4.000000e+00, -3.000000e+00, -2.000000e+00, -1.000000e+00, 0.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 7.000000e+00, 6.000000e+00
-func.func @packed_runs_i4() -> tensor<1x32xf32> {
-  %w = arith.constant dense<[[-7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75]]> : tensor<1x32xf32>
-  %0 = adaround.fake_quant %w rounding(<hard>) qtype(!quant.uniform<i4:f32, 1.0>) v(dense<-1.0> : tensor<1x32xf32>) : tensor<1x32xf32>
-  return %0 : tensor<1x32xf32>
+// FLOAT: arith.constant dense<"0x000000C10000E0C00000C0C0{{.*}}"> : tensor<1x128xf32>
+func.func @packed_runs_i4() -> tensor<1x128xf32> {
+  %w = arith.constant dense<[[-7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, -7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, -7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, -7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75]]> : tensor<1x128xf32>
+  %0 = adaround.fake_quant %w rounding(<hard>) qtype(!quant.uniform<i4:f32, 1.0>) v(dense<-1.0> : tensor<1x128xf32>) : tensor<1x128xf32>
+  return %0 : tensor<1x128xf32>
 }
 
 // -----

@@ -62,10 +62,10 @@ def attrs(strides, dilations):
 def dim(rng, large=False):
     if large:
         return int(rng.choice([97, 128, 129, 255, 300]))
-    # Multiples of 32 and 64 often: packed i4 and i2 weights are stored in
-    # runs of 32 and 64 levels when the innermost run allows.
-    if rng.random() < 0.25:
-        return int(rng.choice([32, 64, 96]))
+    # Multiples of 128 and 256 often: packed i4 and i2 weights are stored in
+    # runs of 128 and 256 levels when the innermost run allows.
+    if rng.random() < 0.2:
+        return int(rng.choice([128, 256]))
     return int(rng.integers(1, 71))
 
 

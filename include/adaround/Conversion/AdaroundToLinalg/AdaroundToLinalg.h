@@ -32,10 +32,11 @@ void populateQuantDequantizeToLinalgPatterns(RewritePatternSet &patterns);
 /// share a quantization loop) is cut into runs of k * n elements, each stored
 /// in n bytes: element t of a run goes to byte t % n, bits
 /// [(t / n) * bits, (t / n + 1) * bits). One shift pair then unpacks n
-/// consecutive elements from n consecutive bytes: a vector. A run length
+/// consecutive elements from n consecutive bytes: one 64-byte load gives
+/// four 16-lane f32 vectors. A run length
 /// that is a multiple of k but not of k * n is packed element by element
 /// (element i in byte i / k, bits [(i % k) * bits, ...)).
-inline constexpr int64_t kPackedRunBytes = 16;
+inline constexpr int64_t kPackedRunBytes = 64;
 
 /// Where packed element `index` (row-major) lives: its byte, and its slot
 /// (the bits [slot * bits, (slot + 1) * bits) of the byte).
