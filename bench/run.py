@@ -124,31 +124,66 @@ func.func @kernel(%xm: memref<1x{k}xf32>, %ym: memref<1x{m}xf32>) attributes {{l
 """
 
 
-def matvec_rows(args, work, size, reps):
+MATVEC_WEIGHTS = [("f32", "", 4.0),
+                  ("i8", "--adaround-calibrate=insert=1 --adaround-bake", 1.0),
+                  ("packed i4", "--adaround-calibrate=insert=1,bits=4 --adaround-bake", 0.5),
+                  ("packed i2", "--adaround-calibrate=insert=1,bits=2 --adaround-bake", 0.25)]
+
+
+def torch_linear_s(w, reps):
+    """torch's f32 nn.Linear and its dynamically quantized int8 Linear on
+    the same weight (one thread), best of `reps`."""
+    n, k = w.shape
+    linear = torch.nn.Linear(k, n, bias=False)
+    with torch.no_grad():
+        linear.weight.copy_(torch.from_numpy(w))
+    dynamic = torch.ao.quantization.quantize_dynamic(
+        torch.nn.Sequential(linear), {torch.nn.Linear}, dtype=torch.qint8)
+    x = torch.randn(1, k)
+    times = {}
+    for label, module in [("torch f32 Linear", linear),
+                          ("torch dynamic int8 Linear", dynamic)]:
+        with torch.no_grad():
+            times[label] = best_time(lambda: module(x), reps)
+    return times
+
+
+def matvec_rows(args, work, shapes, reps):
+    """y = W x for each weight shape (N x K) and storage: our kernel, the
+    read-bandwidth probe over the same bytes, in one process."""
+    driver = os.path.join(work, "matvec_driver")
+    subprocess.run(["gcc", "-O3", "-march=native", "-o", driver,
+                    os.path.join(HERE, "matvec_driver.c"), "-ldl"], check=True)
     rng = np.random.default_rng(0)
-    w = (rng.standard_normal((size, size)) * 0.1).astype(np.float32)
-    text = matvec_module(w)
     rows = []
-    for label, pre in [("f32", ""), ("i8", "--adaround-calibrate=insert=1 --adaround-bake"),
-                       ("packed i4", "--adaround-calibrate=insert=1,bits=4 --adaround-bake")]:
-        name = f"matvec_{label.replace(' ', '_')}_{size}"
-        src = os.path.join(work, name + ".in.mlir")
-        with open(src, "w") as f:
-            f.write(text)
-        prepared = text
-        if pre:
-            passes = [p.replace(",", " ") for p in pre.split()]
-            prepared = subprocess.run([args.opt, src] + passes, capture_output=True,
-                                      text=True, check=True).stdout
-        so = fk.compile_kernel(prepared, work, name, args.opt)
-        out = subprocess.run([os.path.join(work, "driver"), so, "1", str(size),
-                              str(reps)], capture_output=True, text=True,
-                             check=True)
-        r = json.loads(out.stdout)
-        rows.append(dict(weights=label, size=size, ours_s=r["kernel_s"],
-                         weight_bytes=size * size * {"f32": 4, "i8": 1,
-                                                     "packed i4": 0.5}[label]))
-        print(f"matvec {label}: {r['kernel_s'] * 1e3:.2f} ms", flush=True)
+    for n, k in shapes:
+        w = (rng.standard_normal((n, k)) * 0.1).astype(np.float32)
+        text = matvec_module(w)
+        for label, pre, bytes_per in MATVEC_WEIGHTS:
+            name = f"matvec_{label.replace(' ', '_')}_{n}x{k}"
+            src = os.path.join(work, name + ".in.mlir")
+            with open(src, "w") as f:
+                f.write(text)
+            prepared = text
+            if pre:
+                passes = [p.replace(",", " ") for p in pre.split()]
+                prepared = subprocess.run([args.opt, src] + passes,
+                                          capture_output=True, text=True,
+                                          check=True).stdout
+            so = fk.compile_kernel(prepared, work, name, args.opt)
+            weight_bytes = int(n * k * bytes_per)
+            out = subprocess.run([driver, so, str(n), str(k),
+                                  str(weight_bytes), str(reps)],
+                                 capture_output=True, text=True, check=True)
+            r = json.loads(out.stdout)
+            rows.append(dict(weights=label, n=n, k=k, ours_s=r["kernel_s"],
+                             probe_s=r["probe_s"], weight_bytes=weight_bytes))
+            print(f"matvec {label} {n}x{k}: {r['kernel_s'] * 1e3:.2f} ms, "
+                  f"probe {r['probe_s'] * 1e3:.2f} ms", flush=True)
+        for label, seconds in torch_linear_s(w, reps).items():
+            rows.append(dict(weights=label, n=n, k=k, ours_s=seconds,
+                             probe_s=None, weight_bytes=None))
+            print(f"matvec {label} {n}x{k}: {seconds * 1e3:.2f} ms", flush=True)
     return rows
 
 
@@ -239,6 +274,15 @@ def compile_rows(args, work, counts):
 
 # ---------------------------------------------------------------------------
 
+def blas_note():
+    """Which BLAS torch has loaded."""
+    torch.randn(8, 8) @ torch.randn(8, 8)
+    with open("/proc/self/maps") as f:
+        paths = sorted({line.split()[-1] for line in f
+                        if "libblas" in line or "openblas" in line})
+    return "BLAS: " + (", ".join(paths) or "torch's own")
+
+
 def write_report(path, plot, rows, matvec, bake, compile_, command):
     k = rows
     lines = [f"# adaround-mlir benchmarks, {datetime.date.today()}", "",
@@ -262,12 +306,21 @@ def write_report(path, plot, rows, matvec, bake, compile_, command):
             f"{r['torch_ref_s'] / r['ours_s']:.1f} | {n / r['torch_fused_s'] / 1e6:.0f} | "
             f"{r['torch_fused_s'] / r['ours_s']:.2f} |")
     lines += ["", f"![throughput]({os.path.basename(plot)})", "",
-              "## 2. Baked weights: matvec", "",
-              "| weights | size | weight MiB | time ms | f32 time / this |", "|---|---|---|---|---|"]
-    f32 = next((m["ours_s"] for m in matvec if m["weights"] == "f32"), None)
+              "## 2. Baked weights: matvec (batch 1), one thread", "",
+              "Weights larger than the last-level cache. 'probe' is a vectorized",
+              "sum over as many bytes as the weights (the read roofline for that",
+              "format), timed in the same process; 'f32 / this' is our f32 kernel's",
+              "time over this one. torch rows: the same weight in torch's",
+              f"`nn.Linear` and `quantize_dynamic` int8 Linear ({blas_note()}).", "",
+              "| weights | N x K | weight MiB | time ms | f32 / this | probe / this |",
+              "|---|---|---|---|---|---|"]
     for m in matvec:
-        lines.append(f"| {m['weights']} | {m['size']}x{m['size']} | {m['weight_bytes'] / 2**20:.1f} | "
-                     f"{m['ours_s'] * 1e3:.2f} | {f32 / m['ours_s']:.2f} |")
+        f32 = next(r["ours_s"] for r in matvec
+                   if r["weights"] == "f32" and (r["n"], r["k"]) == (m["n"], m["k"]))
+        mib = f"{m['weight_bytes'] / 2**20:.1f}" if m["weight_bytes"] else ""
+        probe = f"{m['probe_s'] / m['ours_s']:.2f}" if m["probe_s"] else ""
+        lines.append(f"| {m['weights']} | {m['n']}x{m['k']} | {mib} | "
+                     f"{m['ours_s'] * 1e3:.2f} | {f32 / m['ours_s']:.2f} | {probe} |")
     lines += ["", "## 3. Bake throughput (dense_resource weights in bytecode)", "",
               "`adaround-opt in.mlirbc --adaround-bake --emit-bytecode`, per-channel i8, hard.",
               "'pass' is the time of the pass in MLIR's `--mlir-timing` report; the whole",
@@ -337,10 +390,10 @@ def main():
                     os.path.join(work, "driver"), os.path.join(HERE, "driver.c"),
                     "-ldl"], check=True)
     if args.quick:
-        sizes, reps, mv, bake_sizes, counts = [1 << 12, 1 << 14], 2, 256, [1 << 16], [4, 8]
+        sizes, reps, mv, bake_sizes, counts = [1 << 12, 1 << 14], 2, [(256, 256)], [1 << 16], [4, 8]
     else:
         sizes = [1 << p for p in (16, 18, 20, 22, 24, 26)]
-        reps, mv = 10, 4096
+        reps, mv = 10, [(4096, 4096), (11008, 4096), (4096, 11008)]
         bake_sizes = [1 << 20, 1 << 22, 1 << 24, 1 << 26, 1 << 28]
         counts = [250, 500, 1000, 2000]
     rows = kernel_rows(args, work, sizes, reps)
