@@ -283,6 +283,25 @@ def blas_note():
     return "BLAS: " + (", ".join(paths) or "torch's own")
 
 
+def matvec_lines(matvec):
+    lines = ["## 2. Baked weights: matvec (batch 1), one thread", "",
+             "Weights larger than the last-level cache. 'probe' is a vectorized",
+             "sum over as many bytes as the weights (the read roofline for that",
+             "format), timed in the same process; 'f32 / this' is our f32 kernel's",
+             "time over this one. torch rows: the same weight in torch's",
+             f"`nn.Linear` and `quantize_dynamic` int8 Linear ({blas_note()}).", "",
+             "| weights | N x K | weight MiB | time ms | f32 / this | probe / this |",
+             "|---|---|---|---|---|---|"]
+    for m in matvec:
+        f32 = next(r["ours_s"] for r in matvec
+                   if r["weights"] == "f32" and (r["n"], r["k"]) == (m["n"], m["k"]))
+        mib = f"{m['weight_bytes'] / 2**20:.1f}" if m["weight_bytes"] else ""
+        probe = f"{m['probe_s'] / m['ours_s']:.2f}" if m["probe_s"] else ""
+        lines.append(f"| {m['weights']} | {m['n']}x{m['k']} | {mib} | "
+                     f"{m['ours_s'] * 1e3:.2f} | {f32 / m['ours_s']:.2f} | {probe} |")
+    return lines
+
+
 def write_report(path, plot, rows, matvec, bake, compile_, command):
     k = rows
     lines = [f"# adaround-mlir benchmarks, {datetime.date.today()}", "",
@@ -306,21 +325,7 @@ def write_report(path, plot, rows, matvec, bake, compile_, command):
             f"{r['torch_ref_s'] / r['ours_s']:.1f} | {n / r['torch_fused_s'] / 1e6:.0f} | "
             f"{r['torch_fused_s'] / r['ours_s']:.2f} |")
     lines += ["", f"![throughput]({os.path.basename(plot)})", "",
-              "## 2. Baked weights: matvec (batch 1), one thread", "",
-              "Weights larger than the last-level cache. 'probe' is a vectorized",
-              "sum over as many bytes as the weights (the read roofline for that",
-              "format), timed in the same process; 'f32 / this' is our f32 kernel's",
-              "time over this one. torch rows: the same weight in torch's",
-              f"`nn.Linear` and `quantize_dynamic` int8 Linear ({blas_note()}).", "",
-              "| weights | N x K | weight MiB | time ms | f32 / this | probe / this |",
-              "|---|---|---|---|---|---|"]
-    for m in matvec:
-        f32 = next(r["ours_s"] for r in matvec
-                   if r["weights"] == "f32" and (r["n"], r["k"]) == (m["n"], m["k"]))
-        mib = f"{m['weight_bytes'] / 2**20:.1f}" if m["weight_bytes"] else ""
-        probe = f"{m['probe_s'] / m['ours_s']:.2f}" if m["probe_s"] else ""
-        lines.append(f"| {m['weights']} | {m['n']}x{m['k']} | {mib} | "
-                     f"{m['ours_s'] * 1e3:.2f} | {f32 / m['ours_s']:.2f} | {probe} |")
+              ] + matvec_lines(matvec)
     lines += ["", "## 3. Bake throughput (dense_resource weights in bytecode)", "",
               "`adaround-opt in.mlirbc --adaround-bake --emit-bytecode`, per-channel i8, hard.",
               "'pass' is the time of the pass in MLIR's `--mlir-timing` report; the whole",
@@ -381,6 +386,8 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="tiny sizes: checks the harness, measures nothing")
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
+    parser.add_argument("--matvec-only", action="store_true",
+                        help="only the baked-weight matvec section")
     args = parser.parse_args()
     args.opt = os.path.abspath(os.path.join(args.build, "bin", "adaround-opt"))
     work = os.path.abspath(os.path.join(args.build, "bench-work"))
@@ -396,11 +403,22 @@ def main():
         reps, mv = 10, [(4096, 4096), (11008, 4096), (4096, 11008)]
         bake_sizes = [1 << 20, 1 << 22, 1 << 24, 1 << 26, 1 << 28]
         counts = [250, 500, 1000, 2000]
+    stamp = f"{datetime.date.today()}-{socket.gethostname()}" + ("-quick" if args.quick else "")
+    if args.matvec_only:
+        torch.set_num_threads(1)
+        matvec = matvec_rows(args, work, mv, reps)
+        report = os.path.join(args.out, stamp + "-matvec.md")
+        with open(report, "w") as f:
+            f.write("\n".join([f"# adaround-mlir matvec, {datetime.date.today()}", "",
+                               f"- machine: {machine()}",
+                               "- command: `bench/run.py --matvec-only`", ""] +
+                              matvec_lines(matvec)) + "\n")
+        print(f"wrote {report}")
+        return
     rows = kernel_rows(args, work, sizes, reps)
     matvec = matvec_rows(args, work, mv, reps)
     bake = bake_rows(args, work, bake_sizes)
     compile_ = compile_rows(args, work, counts)
-    stamp = f"{datetime.date.today()}-{socket.gethostname()}" + ("-quick" if args.quick else "")
     report = os.path.join(args.out, stamp + ".md")
     plot = os.path.join(args.out, stamp + ".png")
     plot_kernels(rows, plot, work)
