@@ -8,23 +8,10 @@
 //
 // The kernel is `_mlir_ciface_kernel(memref *x, memref *y)` on a rows x cols
 // f32 tensor.
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <stdint.h>
-#include <stdio.h>
+#include "kernel_loader.h"
+
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-typedef struct {
-  float *allocated;
-  float *aligned;
-  int64_t offset;
-  int64_t sizes[2];
-  int64_t strides[2];
-} MemRef2D;
-
-typedef void (*Kernel)(MemRef2D *, MemRef2D *);
 
 __attribute__((noinline)) static void probe(const float *restrict x,
                                             const float *restrict v,
@@ -32,12 +19,6 @@ __attribute__((noinline)) static void probe(const float *restrict x,
                                             float k) {
   for (int64_t i = 0; i < n; ++i)
     y[i] = x[i] + v[i] * k;
-}
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
 static float *buffer(int64_t n, float scale) {
@@ -52,16 +33,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s kernel.so rows cols reps\n", argv[0]);
     return 2;
   }
-  void *lib = dlopen(argv[1], RTLD_NOW);
-  if (!lib) {
-    fprintf(stderr, "%s\n", dlerror());
+  Kernel kernel = load_kernel(argv[1]);
+  if (!kernel)
     return 1;
-  }
-  Kernel kernel = (Kernel)dlsym(lib, "_mlir_ciface_kernel");
-  if (!kernel) {
-    fprintf(stderr, "no _mlir_ciface_kernel in %s\n", argv[1]);
-    return 1;
-  }
   int64_t rows = atoll(argv[2]), cols = atoll(argv[3]);
   int reps = atoi(argv[4]);
   int64_t n = rows * cols;

@@ -5,22 +5,10 @@
 // Both run alternately in one process; the best time of each is reported.
 //
 //   matvec_driver <kernel.so> <N> <K> <weight-bytes> <reps>
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <stdint.h>
-#include <stdio.h>
+#include "kernel_loader.h"
+
 #include <stdlib.h>
-#include <time.h>
-
-typedef struct {
-  float *allocated;
-  float *aligned;
-  int64_t offset;
-  int64_t sizes[2];
-  int64_t strides[2];
-} MemRef2D;
-
-typedef void (*Kernel)(MemRef2D *, MemRef2D *);
+#include <string.h>
 
 // Sums 32-bit words: the compiler vectorizes it into full-width loads.
 __attribute__((noinline)) static uint32_t probe(const uint32_t *restrict p,
@@ -31,27 +19,14 @@ __attribute__((noinline)) static uint32_t probe(const uint32_t *restrict p,
   return sum;
 }
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 int main(int argc, char **argv) {
   if (argc < 6) {
     fprintf(stderr, "usage: %s kernel.so N K weight-bytes reps\n", argv[0]);
     return 2;
   }
-  void *lib = dlopen(argv[1], RTLD_NOW);
-  if (!lib) {
-    fprintf(stderr, "%s\n", dlerror());
+  Kernel kernel = load_kernel(argv[1]);
+  if (!kernel)
     return 1;
-  }
-  Kernel kernel = (Kernel)dlsym(lib, "_mlir_ciface_kernel");
-  if (!kernel) {
-    fprintf(stderr, "no _mlir_ciface_kernel in %s\n", argv[1]);
-    return 1;
-  }
   int64_t n = atoll(argv[2]), k = atoll(argv[3]), bytes = atoll(argv[4]);
   int reps = atoi(argv[5]);
   float *x = aligned_alloc(64, ((k * 4 + 63) / 64) * 64);
