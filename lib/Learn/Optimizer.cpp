@@ -197,10 +197,10 @@ Matrix hardQuantized(const Layer &layer, const Matrix &logits) {
 Matrix nearestUp(const Layer &layer) {
   Matrix up(layer.weight.rows(), layer.weight.cols());
   for (int64_t r = 0; r < up.rows(); ++r)
-    for (int64_t k = 0; k < up.cols(); ++k) {
-      float x = layer.weight(r, k) / layer.scale(r, k);
-      up(r, k) = x - std::floor(x) >= 0.5f ? 1.0f : 0.0f;
-    }
+    for (int64_t k = 0; k < up.cols(); ++k)
+      up(r, k) = numerics::residual(layer.weight(r, k), layer.scale(r, k)) >= 0.5f
+                     ? 1.0f
+                     : 0.0f;
   return up;
 }
 

@@ -79,10 +79,13 @@ float fakeQuantizeNearest(float x, const BlockParams &p) {
   return (level - static_cast<float>(p.zeroPoint)) * p.scale;
 }
 
-float initialLogit(float x, float scale, float zeta, float gamma) {
+float residual(float x, float scale) {
   float scaled = x / scale;
-  float residual = scaled - std::floor(scaled);
-  float odds = (zeta - gamma) / (residual - gamma) - 1.0f;
+  return scaled - std::floor(scaled);
+}
+
+float initialLogit(float x, float scale, float zeta, float gamma) {
+  float odds = (zeta - gamma) / (residual(x, scale) - gamma) - 1.0f;
   // The logarithm is the one step whose last bit differs between libraries
   // (glibc logf, Sleef in torch). Take the correctly rounded one, computed in
   // double: it is the closest to every faithful implementation.

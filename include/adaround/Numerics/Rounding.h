@@ -138,6 +138,10 @@ MinMax clipped(MinMax range, float ratio);
 /// MSE range setting: (clamp(round(x / s) + z, qmin, qmax) - z) * s.
 float fakeQuantizeNearest(float x, const BlockParams &p);
 
+/// The residual r = x / s - floor(x / s) in [0, 1): how far above its grid
+/// level x lies. Round-to-nearest (half up) rounds up exactly when r >= 0.5.
+float residual(float x, float scale);
+
 /// The logit that makes soft rounding start as the identity:
 /// V = -log((zeta - gamma) / (r - gamma) - 1), r = x / s - floor(x / s).
 float initialLogit(float x, float scale, float zeta = kDefaultZeta,
