@@ -39,12 +39,18 @@ static std::string frontEnd() {
 // Buffers returned from functions are copies (`bufferization.clone`), which
 // convert-bufferization-to-memref turns into allocations and copies. Loop
 // hoisting moves fixed-size scratch buffers (a reduction's partial sums) out
-// of the loops that use them: one allocation, not one per row.
+// of the loops that use them: one allocation, not one per row. Deallocation
+// is upstream's buffer-deallocation-pipeline with adaround-split-deallocs
+// before the simplification, which is otherwise quadratic in the kernels of
+// a function.
 static const char *kBufferize =
     "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "func.func(buffer-loop-hoisting),buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+    "func.func(buffer-loop-hoisting),expand-realloc{emit-deallocs=false},"
+    "canonicalize,ownership-based-buffer-deallocation,canonicalize,"
+    "func.func(adaround-split-deallocs),buffer-deallocation-simplification,"
+    "bufferization-lower-deallocations,cse,canonicalize,convert-bufferization-to-memref,"
     "canonicalize,cse";
 
 std::optional<std::string>
@@ -147,7 +153,7 @@ LogicalResult mlir::adaround::buildCPUPipeline(
       "{0},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
       "canonicalize,{2},adaround-expand-math,"
       "func.func(convert-linalg-to-loops,lower-vector-multi-reduction),"
-      "convert-vector-to-scf{full-unroll=true},lower-affine,convert-scf-to-cf,"
+      "convert-vector-to-scf{{full-unroll=true},lower-affine,func.func(adaround-split-blocks),convert-scf-to-cf,"
       "convert-vector-to-llvm,convert-math-to-llvm,"
       "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
       "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
@@ -170,7 +176,7 @@ LogicalResult mlir::adaround::buildGPUPipeline(
       "{0},{1},func.func(convert-linalg-to-parallel-loops,"
       "adaround-map-to-gpu{{block-size={2}},gpu-map-parallel-loops,"
       "convert-parallel-loops-to-gpu),gpu-kernel-outlining,"
-      "adaround-expand-math,lower-affine,convert-scf-to-cf,"
+      "adaround-expand-math,lower-affine,func.func(adaround-split-blocks),convert-scf-to-cf,"
       "gpu.module(adaround-math-to-nvvm),"
       "gpu-lower-to-nvvm-pipeline{{cubin-chip={3} cubin-features={4} "
       "cubin-format={5}},"

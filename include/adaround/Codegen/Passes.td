@@ -94,6 +94,42 @@ def AdaroundDropUnitDims
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def AdaroundSplitDeallocs
+    : Pass<"adaround-split-deallocs", "::mlir::func::FuncOp"> {
+  let summary = "Free each provably unaliased buffer on its own, after its last use";
+  let description = [{
+    Ownership-based deallocation frees every buffer of a block in one
+    `bufferization.dealloc` at the block's end. Upstream simplification then
+    compares each pair of its memrefs for aliasing: quadratic in a function
+    with thousands of kernels, and every intermediate buffer stays alive
+    until the function returns.
+
+    This pass, run between the two, splits off each memref that is a
+    `memref.alloc` of its own block, listed once, and not the origin of any
+    retained value (traced through view-like ops; a retained value of unknown
+    origin keeps the dealloc whole). Distinct allocations cannot alias, so the
+    split is exact. The new `bufferization.dealloc` goes right after the last
+    use of the buffer or of a view of it when every such use stays in the
+    block and none can capture an alias (a call, a branch, a yield, an op
+    returning a memref); otherwise it stays where the dealloc was.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def AdaroundSplitBlocks : Pass<"adaround-split-blocks", "::mlir::func::FuncOp"> {
+  let summary = "Start a new block at each region-holding op of a function";
+  let description = [{
+    `convert-scf-to-cf` splits the block around each loop it lowers, and
+    dialect conversion moves the ops after the split point one at a time:
+    quadratic in the kernels of a function. This pass, run just before it,
+    gives each op with regions (an `scf.for`, `scf.if`, ...) at the top of a
+    function's blocks a block of its own, joined by `cf.br`, splitting from
+    the end so that every op moves at most once. The branches cost nothing
+    after LLVM's CFG simplification.
+  }];
+  let dependentDialects = ["::mlir::cf::ControlFlowDialect"];
+}
+
 def AdaroundExpandMath : Pass<"adaround-expand-math"> {
   let summary = "Replace math.exp and friends by polynomial approximations";
   let description = [{
