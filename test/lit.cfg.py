@@ -39,6 +39,12 @@ config.substitutions.append(
     ("%mlir_runner",
      os.path.join(config.llvm_tools_dir, "mlir-runner") +
      " -e main -entry-point-result=void -shared-libs=" + runner_libs))
+# Code compiled with --adaround-to-llvm=threads=N (N != 1) calls OpenMP.
+config.substitutions.append(
+    ("%omp_runner",
+     os.path.join(config.llvm_tools_dir, "mlir-runner") +
+     " -e main -entry-point-result=void -shared-libs=" + runner_libs + "," +
+     os.path.join(config.llvm_lib_dir, "libomp.so")))
 config.environment["PYTHONPATH"] = os.path.join(
     config.adaround_src_root, "test", "lib")
 

@@ -87,15 +87,33 @@ bool isInnerReductionOnTensors(linalg::GenericOp op) {
 /// to hide the latency of one (4 cycles, 2 per cycle on current x86).
 constexpr int64_t kAccumulators = 4;
 
-/// Iteration volume small enough to become a handful of vector registers.
-bool isSmallTile(linalg::LinalgOp op, int64_t vectorWidth) {
+/// Iterations of `op`, counting a dynamic loop as `dynamicRange`; INT64_MAX
+/// on overflow.
+int64_t iterationVolume(linalg::LinalgOp op, int64_t dynamicRange) {
   int64_t volume = 1;
   for (int64_t range : op.getStaticLoopRanges())
-    if (llvm::MulOverflow(volume,
-                          ShapedType::isDynamic(range) ? vectorWidth : range,
-                          volume))
-      return false;
-  return volume <= kAccumulators * vectorWidth;
+    if (llvm::MulOverflow(
+            volume, ShapedType::isDynamic(range) ? dynamicRange : range,
+            volume))
+      return std::numeric_limits<int64_t>::max();
+  return volume;
+}
+
+/// Iteration volume small enough to become a handful of vector registers.
+bool isSmallTile(linalg::LinalgOp op, int64_t vectorWidth) {
+  return iterationVolume(op, vectorWidth) <= kAccumulators * vectorWidth;
+}
+
+/// Kernels with fewer iterations than this stay on one thread: forking costs
+/// microseconds, about what 2^15 elements take.
+constexpr int64_t kMinParallelVolume = int64_t(1) << 15;
+
+/// Marks `loop`, which tiles a parallel dimension, for
+/// adaround-parallelize-loops when `kernel` is worth several threads.
+void markParallel(LoopLikeOpInterface loop, linalg::LinalgOp kernel) {
+  if (iterationVolume(kernel, 1) >= kMinParallelVolume)
+    loop->setAttr(adaround::kParallelLoopAttr,
+                  UnitAttr::get(loop->getContext()));
 }
 
 /// Rows one at a time, and along each row a vector of partial sums
@@ -125,6 +143,8 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
       rewriter, cast<TilingInterface>(op.getOperation()), rowOptions);
   if (failed(rows))
     return;
+  if (!rows->loops.empty())
+    markParallel(rows->loops.front(), op);
   rewriter.replaceOp(op, rows->replacements);
   auto row = dyn_cast<linalg::GenericOp>(rows->tiledOps.back());
   if (!row)
@@ -219,6 +239,8 @@ struct VectorizeElementwisePass
           rewriter, cast<TilingInterface>(kernel.getOperation()), options);
       if (failed(tiled))
         continue;
+      if (!tiled->loops.empty())
+        markParallel(tiled->loops.front(), kernel);
       rewriter.replaceOp(kernel, tiled->replacements);
       if (tiled->loops.empty() || ranges.back() % innerTile == 0)
         continue;

@@ -55,8 +55,12 @@ static const char *kBufferize =
 
 std::optional<std::string>
 mlir::adaround::checkOptions(const CPUPipelineOptions &options) {
-  return checkOptionRange("adaround-to-llvm", "vector-width",
-                          options.vectorWidth, 1, kMaxVectorWidth);
+  if (std::optional<std::string> error =
+          checkOptionRange("adaround-to-llvm", "vector-width",
+                           options.vectorWidth, 1, kMaxVectorWidth))
+    return error;
+  return checkOptionRange("adaround-to-llvm", "threads", options.threads, 0,
+                          kMaxThreads);
 }
 
 /// The lowest PTX ISA version (times 10) that supports `chip`, or 0 for a
@@ -149,17 +153,29 @@ LogicalResult mlir::adaround::buildCPUPipeline(
     errors << *error;
     return failure();
   }
+  // Threads: marked loops become chunks of scf.parallel, then OpenMP
+  // worksharing loops, right after bufferization (scf-to-cf would make them
+  // serial branches). The omp ops stay: mlir-translate turns them into
+  // OpenMP runtime calls.
+  std::string threads, threadsToLLVM;
+  if (options.threads != 1) {
+    threads = llvm::formatv("func.func(adaround-parallelize-loops),"
+                            "convert-scf-to-openmp{{num-threads={0}},canonicalize,",
+                            options.threads.getValue());
+    threadsToLLVM = "convert-openmp-to-llvm,";
+  }
   std::string pipeline = llvm::formatv(
       "{0},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
-      "canonicalize,{2},adaround-expand-math,"
+      "canonicalize,{2},{3}adaround-expand-math,"
       "func.func(convert-linalg-to-loops,lower-vector-multi-reduction),"
       "convert-vector-to-scf{{full-unroll=true},lower-affine,func.func(adaround-split-blocks),convert-scf-to-cf,"
       "convert-vector-to-llvm,convert-math-to-llvm,"
       "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
       "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
-      "convert-func-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
-      "adaround-check-lowered{{allowed-dialects=llvm}",
-      frontEnd(), options.vectorWidth.getValue(), kBufferize);
+      "convert-func-to-llvm,convert-ub-to-llvm,{4}reconcile-unrealized-casts,"
+      "adaround-check-lowered{{allowed-dialects=llvm{5}}",
+      frontEnd(), options.vectorWidth.getValue(), kBufferize, threads,
+      threadsToLLVM, options.threads != 1 ? ",omp" : "");
   return parse("adaround-to-llvm", pipeline, pm, errors);
 }
 

@@ -335,6 +335,13 @@ def suite(name, rng, baked=False):
             for hard in (False, True):
                 add("size", (n,), True, 8, "tensor", hard)
                 add("size 2-D", (3, n), True, 4, "axis", hard, 0)
+    elif name == "large":
+        # Above the 2^15 elements from which kernels run on several threads:
+        # chunk counts and vector widths that do not divide the sizes.
+        for shape in [(40009,), (3, 20011), (257, 130)]:
+            for hard in (False, True):
+                add("large", shape, True, 8, "tensor", hard)
+                add("large per-axis", shape, True, 4, "axis", hard, 0)
     else:
         raise ValueError(f"unknown suite {name}")
     return cases

@@ -232,6 +232,8 @@ def main():
     parser.add_argument("--vector-widths", default="16")
     parser.add_argument("--opt", default="adaround-opt")
     parser.add_argument("--runner", required=True)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="--adaround-to-llvm's threads option")
     parser.add_argument("--dump", help="write the test module here")
     args = parser.parse_args()
 
@@ -246,7 +248,7 @@ def main():
     for width in args.vector_widths.split(","):
         for baked in (False, True):
             passes = (["--adaround-bake"] if baked else []) + [
-                f"--adaround-to-llvm=vector-width={width}"]
+                f"--adaround-to-llvm=vector-width={width} threads={args.threads}"]
             outputs = ref.run_compiled(module, shlex.split(args.opt) + passes,
                                        shlex.split(args.runner))
             failures += check(cases, outputs, baked)

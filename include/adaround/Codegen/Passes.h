@@ -20,6 +20,11 @@
 
 namespace mlir::adaround {
 
+/// Unit attribute on an `scf.for` whose iterations are independent (it tiles
+/// a parallel dimension of a kernel): adaround-parallelize-loops may run it on
+/// several threads.
+inline constexpr llvm::StringLiteral kParallelLoopAttr = "adaround.parallel";
+
 #define GEN_PASS_DECL
 #include "adaround/Codegen/Passes.h.inc"
 

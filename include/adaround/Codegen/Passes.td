@@ -130,6 +130,30 @@ def AdaroundSplitBlocks : Pass<"adaround-split-blocks", "::mlir::func::FuncOp"> 
   let dependentDialects = ["::mlir::cf::ControlFlowDialect"];
 }
 
+def AdaroundParallelizeLoops
+    : Pass<"adaround-parallelize-loops", "::mlir::func::FuncOp"> {
+  let summary = "Run loops marked independent as chunks of an scf.parallel";
+  let description = [{
+    adaround-vectorize-elementwise marks (`adaround.parallel`) the outermost
+    loop over a parallel dimension of each kernel large enough to be worth
+    threads. After bufferization, this pass turns each marked `scf.for`
+    without results into an `scf.parallel` over at most `chunks` contiguous
+    chunks, each an `scf.for` over its share of the iterations;
+    `convert-scf-to-openmp` then runs the chunks on a thread team.
+
+    Bufferization may have hoisted a kernel's scratch buffer (its partial
+    sums) out of the loop; one shared buffer would then be a race. A buffer
+    allocated before the loop that is used inside it and otherwise only
+    deallocated is therefore allocated per chunk. Marks are removed whether
+    or not a loop is converted.
+  }];
+  let options = [
+    Option<"chunks", "chunks", "int64_t", "64",
+           "contiguous pieces of a loop shared out among the threads">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"];
+}
+
 def AdaroundExpandMath : Pass<"adaround-expand-math"> {
   let summary = "Replace math.exp and friends by polynomial approximations";
   let description = [{

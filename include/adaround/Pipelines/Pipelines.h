@@ -18,6 +18,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> vectorWidth{*this, "vector-width",
                               llvm::cl::desc("f32 lanes per vector"),
                               llvm::cl::init(16)};
+  Option<int64_t> threads{
+      *this, "threads",
+      llvm::cl::desc("threads per kernel: 1 runs everything on the calling "
+                     "thread (no runtime library needed), 0 on every core, N "
+                     "on N; above 1 the code calls the OpenMP runtime "
+                     "(link libomp)"),
+      llvm::cl::init(1)};
 };
 
 /// Options of `--adaround-to-nvvm`.

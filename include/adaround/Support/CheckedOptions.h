@@ -21,6 +21,8 @@ namespace mlir::adaround {
 /// block) any pass or pipeline accepts.
 inline constexpr int64_t kMaxVectorWidth = 1024;
 inline constexpr int64_t kMaxThreadsPerBlock = 1024;
+/// The largest CPU thread count `--adaround-to-llvm` accepts.
+inline constexpr int64_t kMaxThreads = 4096;
 
 /// "PASS: option 'OPTION' must be LO to HI, got VALUE" when out of range.
 inline std::optional<std::string> checkOptionRange(StringRef pass,
