@@ -6,6 +6,8 @@
 //
 //   driver <kernel.so> <rows> <cols> <reps> [threads]
 //
+// `threads` (default 1) is the probe's: built with -fopenmp it runs on that
+// many threads, to compare with kernels compiled with the same `threads`.
 // The kernel is `_mlir_ciface_kernel(memref *x, memref *y)` on a rows x cols
 // f32 tensor.
 #include "kernel_loader.h"
@@ -16,7 +18,8 @@
 __attribute__((noinline)) static void probe(const float *restrict x,
                                             const float *restrict v,
                                             float *restrict y, int64_t n,
-                                            float k) {
+                                            float k, int threads) {
+#pragma omp parallel for simd num_threads(threads) schedule(static)
   for (int64_t i = 0; i < n; ++i)
     y[i] = x[i] + v[i] * k;
 }
@@ -38,6 +41,7 @@ int main(int argc, char **argv) {
     return 1;
   int64_t rows = atoll(argv[2]), cols = atoll(argv[3]);
   int reps = atoi(argv[4]);
+  int threads = argc > 5 ? atoi(argv[5]) : 1;
   int64_t n = rows * cols;
   float *x = buffer(n, 3.0f), *y = buffer(n, 0.0f), *v = buffer(n, 1.0f);
   MemRef2D dx = {x, x, 0, {rows, cols}, {cols, 1}};
@@ -48,7 +52,7 @@ int main(int argc, char **argv) {
     double t0 = now();
     kernel(&dx, &dy);
     double t1 = now();
-    probe(x, v, y, n, 0.5f);
+    probe(x, v, y, n, 0.5f, threads);
     double t2 = now();
     if (t1 - t0 < best_kernel)
       best_kernel = t1 - t0;

@@ -4,7 +4,10 @@
 // bytes as the kernel's weights occupy, in buffers larger than the caches.
 // Both run alternately in one process; the best time of each is reported.
 //
-//   matvec_driver <kernel.so> <N> <K> <weight-bytes> <reps>
+//   matvec_driver <kernel.so> <N> <K> <weight-bytes> <reps> [threads]
+//
+// `threads` (default 1) is the probe's: built with -fopenmp it reads on that
+// many threads, to compare with kernels compiled with the same `threads`.
 #include "kernel_loader.h"
 
 #include <stdlib.h>
@@ -12,8 +15,9 @@
 
 // Sums 32-bit words: the compiler vectorizes it into full-width loads.
 __attribute__((noinline)) static uint32_t probe(const uint32_t *restrict p,
-                                                int64_t words) {
+                                                int64_t words, int threads) {
   uint32_t sum = 0;
+#pragma omp parallel for simd reduction(+ : sum) num_threads(threads) schedule(static)
   for (int64_t i = 0; i < words; ++i)
     sum += p[i];
   return sum;
@@ -29,6 +33,7 @@ int main(int argc, char **argv) {
     return 1;
   int64_t n = atoll(argv[2]), k = atoll(argv[3]), bytes = atoll(argv[4]);
   int reps = atoi(argv[5]);
+  int threads = argc > 6 ? atoi(argv[6]) : 1;
   float *x = aligned_alloc(64, ((k * 4 + 63) / 64) * 64);
   float *y = aligned_alloc(64, ((n * 4 + 63) / 64) * 64);
   for (int64_t i = 0; i < k; ++i)
@@ -46,7 +51,7 @@ int main(int argc, char **argv) {
     double t0 = now();
     kernel(&dx, &dy);
     double t1 = now();
-    sink += probe(data, words);
+    sink += probe(data, words, threads);
     double t2 = now();
     if (t1 - t0 < best_kernel)
       best_kernel = t1 - t0;

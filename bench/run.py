@@ -26,6 +26,19 @@ import fake_quant_kernels as fk  # noqa: E402
 LLVM = "/usr/lib/llvm-22/bin"
 
 
+LLVM_LIB = "/usr/lib/llvm-22/lib"
+# Kernels compiled with threads != 1 call the OpenMP runtime (LLVM's libomp);
+# the drivers' probes use the same one.
+OMP_LINK = (f"-L{LLVM_LIB}", "-lomp", f"-Wl,-rpath,{LLVM_LIB}")
+
+
+def build_driver(source, out):
+    subprocess.run([f"{LLVM}/clang", "-O3", "-march=native", "-fopenmp",
+                    "-o", out, os.path.join(HERE, source), "-ldl", *OMP_LINK],
+                   check=True)
+    return out
+
+
 def best_time(fn, reps):
     best = 1e30
     for _ in range(reps):
@@ -151,9 +164,7 @@ def torch_linear_s(w, reps):
 def matvec_rows(args, work, shapes, reps):
     """y = W x for each weight shape (N x K) and storage: our kernel, the
     read-bandwidth probe over the same bytes, in one process."""
-    driver = os.path.join(work, "matvec_driver")
-    subprocess.run(["gcc", "-O3", "-march=native", "-o", driver,
-                    os.path.join(HERE, "matvec_driver.c"), "-ldl"], check=True)
+    driver = build_driver("matvec_driver.c", os.path.join(work, "matvec_driver"))
     rng = np.random.default_rng(0)
     rows = []
     for n, k in shapes:
@@ -185,6 +196,85 @@ def matvec_rows(args, work, shapes, reps):
                              probe_s=None, weight_bytes=None))
             print(f"matvec {label} {n}x{k}: {seconds * 1e3:.2f} ms", flush=True)
     return rows
+
+
+# ---------------------------------------------------------------------------
+# 2b. Threads: the same kernels with --adaround-to-llvm=threads=T.
+
+def threads_rows(args, work, fq_sizes, mv_shape, reps, threads):
+    """Fake quantization (per tensor, soft and hard) and baked matvecs,
+    compiled for one thread and for `threads`, each against its probe run
+    on as many threads, in one process per kernel."""
+    matvec_driver = build_driver("matvec_driver.c",
+                                 os.path.join(work, "matvec_driver"))
+    rows = []
+    for n in fq_sizes:
+        for rounding in ("soft", "hard"):
+            times = {}
+            for t in (1, threads):
+                name = f"t{t}_{rounding}_{n}"
+                so = fk.compile_kernel(
+                    fk.kernel_module(1, n, rounding, "tensor"), work, name,
+                    args.opt, pipeline_options=f"threads={t}", link=OMP_LINK)
+                out = subprocess.run(
+                    [os.path.join(work, "driver"), so, "1", str(n), str(reps),
+                     str(t)], capture_output=True, text=True, check=True)
+                times[t] = json.loads(out.stdout)
+            rows.append(dict(kernel=f"fake quant {rounding}", size=f"{n}",
+                             one_s=times[1]["kernel_s"],
+                             many_s=times[threads]["kernel_s"],
+                             probe_s=times[threads]["probe_s"]))
+            print(f"threads {rounding} n={n}: x{rows[-1]['one_s'] / rows[-1]['many_s']:.2f}",
+                  flush=True)
+    n, k = mv_shape
+    w = (np.random.default_rng(0).standard_normal((n, k)) * 0.1).astype(np.float32)
+    text = matvec_module(w)
+    for label, pre, bytes_per in MATVEC_WEIGHTS:
+        prepared = text
+        if pre:
+            src = os.path.join(work, f"threads_matvec_{n}x{k}.in.mlir")
+            with open(src, "w") as f:
+                f.write(text)
+            passes = [p.replace(",", " ") for p in pre.split()]
+            prepared = subprocess.run([args.opt, src] + passes, capture_output=True,
+                                      text=True, check=True).stdout
+        times = {}
+        for t in (1, threads):
+            name = f"t{t}_matvec_{label.replace(' ', '_')}_{n}x{k}"
+            so = fk.compile_kernel(prepared, work, name, args.opt,
+                                   pipeline_options=f"threads={t}", link=OMP_LINK)
+            out = subprocess.run([matvec_driver, so, str(n), str(k),
+                                  str(int(n * k * bytes_per)), str(reps), str(t)],
+                                 capture_output=True, text=True, check=True)
+            times[t] = json.loads(out.stdout)
+        rows.append(dict(kernel=f"matvec {label}", size=f"{n}x{k}",
+                         one_s=times[1]["kernel_s"], many_s=times[threads]["kernel_s"],
+                         probe_s=times[threads]["probe_s"]))
+        print(f"threads matvec {label}: x{rows[-1]['one_s'] / rows[-1]['many_s']:.2f}",
+              flush=True)
+    return rows
+
+
+def threads_lines(rows, threads):
+    lines = [f"## 2b. Threads: `--adaround-to-llvm=threads={threads}` against threads=1",
+             "",
+             f"Each kernel compiled twice; 'probe' is the section's probe (three f32",
+             f"streams for fake quantization, a read of the weight bytes for matvecs)",
+             f"run on {threads} threads by OpenMP in the same process. In-cache",
+             "fake quantization is compute-bound (target: speed-up >= 1.8);",
+             "out-of-cache kernels are memory-bound (target: probe / this >= 0.9).",
+             "'f32 / this' compares the matvecs on the threaded f32 one.", "",
+             f"| kernel | size | 1 thread ms | {threads} threads ms | speed-up | "
+             f"probe ({threads} threads) / this | f32 / this |",
+             "|---|---|---|---|---|---|---|"]
+    f32 = next((r["many_s"] for r in rows if r["kernel"] == "matvec f32"), None)
+    for r in rows:
+        versus = (f"{f32 / r['many_s']:.2f}"
+                  if f32 and r["kernel"].startswith("matvec") else "")
+        lines.append(f"| {r['kernel']} | {r['size']} | {r['one_s'] * 1e3:.3f} | "
+                     f"{r['many_s'] * 1e3:.3f} | {r['one_s'] / r['many_s']:.2f} | "
+                     f"{r['probe_s'] / r['many_s']:.2f} | {versus} |")
+    return lines
 
 
 # ---------------------------------------------------------------------------
@@ -302,7 +392,7 @@ def matvec_lines(matvec):
     return lines
 
 
-def write_report(path, plot, rows, matvec, bake, compile_, command):
+def write_report(path, plot, rows, matvec, bake, compile_, command, threaded):
     k = rows
     lines = [f"# adaround-mlir benchmarks, {datetime.date.today()}", "",
              f"- machine: {machine()}", f"- command: `{command}`",
@@ -310,7 +400,7 @@ def write_report(path, plot, rows, matvec, bake, compile_, command):
              "- every ratio is against a baseline measured in the same run", "",
              "## 1. Fake-quant kernels (CPU)", "",
              "Ours: `--adaround-to-llvm`, destination-passing style. Probe: three f32",
-             "streams `y = x + v * k` (gcc -O3 -march=native), the bytes of the f32",
+             "streams `y = x + v * k` (clang -O3 -march=native), the bytes of the f32",
              "formulation. torch ref: eager PyTorch computing the reference semantics.",
              "torch fused: `fake_quantize_per_{tensor,channel}_affine` (nearest rounding).",
              "", "| rounding | params | elements | ours Melem/s | ours GB/s | probe Melem/s | ours/probe | torch ref Melem/s | ours/torch ref | torch fused Melem/s | ours/torch fused |",
@@ -325,7 +415,7 @@ def write_report(path, plot, rows, matvec, bake, compile_, command):
             f"{r['torch_ref_s'] / r['ours_s']:.1f} | {n / r['torch_fused_s'] / 1e6:.0f} | "
             f"{r['torch_fused_s'] / r['ours_s']:.2f} |")
     lines += ["", f"![throughput]({os.path.basename(plot)})", "",
-              ] + matvec_lines(matvec)
+              ] + matvec_lines(matvec) + [""] + threaded
     lines += ["", "## 3. Bake throughput (dense_resource weights in bytecode)", "",
               "`adaround-opt in.mlirbc --adaround-bake --emit-bytecode`, per-channel i8, hard.",
               "'pass' is the time of the pass in MLIR's `--mlir-timing` report; the whole",
@@ -388,14 +478,16 @@ def main():
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     parser.add_argument("--matvec-only", action="store_true",
                         help="only the baked-weight matvec section")
+    parser.add_argument("--threads-only", action="store_true",
+                        help="only the threads section")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(),
+                        help="threads for the threads section (default: all)")
     args = parser.parse_args()
     args.opt = os.path.abspath(os.path.join(args.build, "bin", "adaround-opt"))
     work = os.path.abspath(os.path.join(args.build, "bench-work"))
     os.makedirs(work, exist_ok=True)
     os.makedirs(args.out, exist_ok=True)
-    subprocess.run(["gcc", "-O3", "-march=native", "-o",
-                    os.path.join(work, "driver"), os.path.join(HERE, "driver.c"),
-                    "-ldl"], check=True)
+    build_driver("driver.c", os.path.join(work, "driver"))
     if args.quick:
         sizes, reps, mv, bake_sizes, counts = [1 << 12, 1 << 14], 2, [(256, 256)], [1 << 16], [4, 8]
     else:
@@ -404,6 +496,21 @@ def main():
         bake_sizes = [1 << 20, 1 << 22, 1 << 24, 1 << 26, 1 << 28]
         counts = [250, 500, 1000, 2000]
     stamp = f"{datetime.date.today()}-{socket.gethostname()}" + ("-quick" if args.quick else "")
+    if args.quick:
+        t_sizes, t_shape = [1 << 16], (256, 512)
+    else:
+        t_sizes, t_shape = [1 << 16, 1 << 18, 1 << 20, 1 << 24], (4096, 11008)
+    if args.threads_only:
+        torch.set_num_threads(1)
+        threaded = threads_rows(args, work, t_sizes, t_shape, reps, args.threads)
+        report = os.path.join(args.out, stamp + "-threads.md")
+        with open(report, "w") as f:
+            f.write("\n".join([f"# adaround-mlir threads, {datetime.date.today()}", "",
+                               f"- machine: {machine()}",
+                               f"- command: `bench/run.py --threads-only --threads {args.threads}`",
+                               ""] + threads_lines(threaded, args.threads)) + "\n")
+        print(f"wrote {report}")
+        return
     if args.matvec_only:
         torch.set_num_threads(1)
         matvec = matvec_rows(args, work, mv, reps)
@@ -417,13 +524,15 @@ def main():
         return
     rows = kernel_rows(args, work, sizes, reps)
     matvec = matvec_rows(args, work, mv, reps)
+    threaded = threads_rows(args, work, t_sizes, t_shape, reps, args.threads)
     bake = bake_rows(args, work, bake_sizes)
     compile_ = compile_rows(args, work, counts)
     report = os.path.join(args.out, stamp + ".md")
     plot = os.path.join(args.out, stamp + ".png")
     plot_kernels(rows, plot, work)
     write_report(report, plot, rows, matvec, bake, compile_,
-                 "make bench" if not args.quick else "bench/run.py --quick")
+                 "make bench" if not args.quick else "bench/run.py --quick",
+                 threads_lines(threaded, args.threads))
     print(f"wrote {report} and {plot}")
 
 
