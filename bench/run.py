@@ -356,7 +356,7 @@ def compile_rows(args, work, counts):
         with open(src, "w") as f:
             f.write("\n".join(lines) + "\n")
         seconds = best_time(lambda: subprocess.run(
-            [args.opt, src, "--adaround-to-llvm", "-o", os.devnull], check=True), 1)
+            [args.opt, src, "--adaround-to-llvm", "-o", os.devnull], check=True), 3)
         rows.append(dict(ops=count, seconds=seconds))
         print(f"compile {count} ops: {seconds:.2f} s", flush=True)
     return rows
@@ -389,6 +389,21 @@ def matvec_lines(matvec):
         probe = f"{m['probe_s'] / m['ours_s']:.2f}" if m["probe_s"] else ""
         lines.append(f"| {m['weights']} | {m['n']}x{m['k']} | {mib} | "
                      f"{m['ours_s'] * 1e3:.2f} | {f32 / m['ours_s']:.2f} | {probe} |")
+    return lines
+
+
+def compile_lines(compile_):
+    """Per-op cost, and each count's per-op cost over the smallest count's
+    (1.0 is linear; the target is at most 1.2 at 2000 ops)."""
+    lines = ["## 4. Compile time of `--adaround-to-llvm`", "",
+             "A chain of fake_quant ops in one function, best of 3 runs.", "",
+             "| fake_quant ops | seconds | per op | per op / per op at the fewest |",
+             "|---|---|---|---|"]
+    base = compile_[0]["seconds"] / compile_[0]["ops"]
+    for c in compile_:
+        per = c["seconds"] / c["ops"]
+        lines.append(f"| {c['ops']} | {c['seconds']:.2f} | {per * 1e3:.1f} ms | "
+                     f"{per / base:.2f} |")
     return lines
 
 
@@ -428,10 +443,7 @@ def write_report(path, plot, rows, matvec, bake, compile_, command, threaded):
                      f"{b['n'] / b['numpy_s'] / 1e6:.0f} | {b['numpy_s'] / pass_s:.2f} | "
                      f"{b['rss'] / 2**20:.0f} | {b['input_bytes'] / 2**20:.0f} | "
                      f"{b['rss'] / b['input_bytes']:.2f} |")
-    lines += ["", "## 4. Compile time of `--adaround-to-llvm`", "",
-              "| fake_quant ops | seconds | seconds per op |", "|---|---|---|"]
-    for c in compile_:
-        lines.append(f"| {c['ops']} | {c['seconds']:.2f} | {c['seconds'] / c['ops'] * 1e3:.1f} ms |")
+    lines += [""] + compile_lines(compile_)
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -480,6 +492,8 @@ def main():
                         help="only the baked-weight matvec section")
     parser.add_argument("--threads-only", action="store_true",
                         help="only the threads section")
+    parser.add_argument("--compile-only", action="store_true",
+                        help="only the compile-time section")
     parser.add_argument("--threads", type=int, default=os.cpu_count(),
                         help="threads for the threads section (default: all)")
     args = parser.parse_args()
@@ -509,6 +523,16 @@ def main():
                                f"- machine: {machine()}",
                                f"- command: `bench/run.py --threads-only --threads {args.threads}`",
                                ""] + threads_lines(threaded, args.threads)) + "\n")
+        print(f"wrote {report}")
+        return
+    if args.compile_only:
+        compile_ = compile_rows(args, work, counts)
+        report = os.path.join(args.out, stamp + "-compile.md")
+        with open(report, "w") as f:
+            f.write("\n".join([f"# adaround-mlir compile time, {datetime.date.today()}", "",
+                               f"- machine: {machine()}",
+                               "- command: `bench/run.py --compile-only`", ""] +
+                              compile_lines(compile_)) + "\n")
         print(f"wrote {report}")
         return
     if args.matvec_only:
