@@ -1,12 +1,22 @@
 // RUN: adaround-opt %s -split-input-file --adaround-fuse-into-reductions | FileCheck %s
 
 // The dequantization of a baked weight runs inside the matvec: the reduction
-// reads i8 levels, no f32 weight is materialized.
+// reads i8 levels, no f32 weight is materialized. The per-tensor scale
+// leaves the sum: init + 0.5 * sum(level * x), the sum from zero.
 // CHECK-LABEL: func.func @dequant_matvec
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]{{.*}} ins(%{{.*}}, %{{.*}} : tensor<4x8xi8>, tensor<8xf32>)
-// CHECK: arith.sitofp
-// CHECK: arith.mulf
-// CHECK: arith.addf
+// CHECK-SAME: %[[INIT:[a-z0-9]+]]: tensor<4xf32>
+// CHECK: %[[HALF:.*]] = arith.constant 5.000000e-01
+// CHECK: %[[ZERO:.*]] = linalg.fill ins(%{{.*}} : f32)
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]{{.*}} ins(%{{.*}}, %{{.*}} : tensor<4x8xi8>, tensor<8xf32>) outs(%[[ZERO]] : tensor<4xf32>)
+// CHECK-NEXT: ^bb0(%[[Q:.*]]: i8, %[[X:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT: %[[F:.*]] = arith.sitofp %[[Q]]
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[F]], %[[X]]
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[ACC]], %[[P]]
+// CHECK-NEXT: linalg.yield %[[S]]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel"]{{.*}} ins(%[[SUM]] : tensor<4xf32>) outs(%[[INIT]] : tensor<4xf32>)
+// CHECK-NEXT: ^bb0(%[[T:.*]]: f32, %[[Y0:.*]]: f32):
+// CHECK-NEXT: %[[M:.*]] = arith.mulf %[[T]], %[[HALF]]
+// CHECK-NEXT: arith.addf %[[Y0]], %[[M]]
 // CHECK-NOT: linalg.generic
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d1)>
@@ -49,4 +59,44 @@ func.func @chain(%x: tensor<8xf32>) -> tensor<8xf32> {
     linalg.yield %n : f32
   } -> tensor<8xf32>
   return %b : tensor<8xf32>
+}
+
+// -----
+
+// A per-row scale (an input indexed by the output's loop) leaves the sum and
+// is read by the epilogue at the output index (the unused input goes at the
+// next canonicalization); a scale varying along the reduction (blockwise
+// along K) stays inside.
+// CHECK-LABEL: func.func @per_row
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}}["parallel", "reduction"]{{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<4xf32>, tensor<8xf32>)
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %{{.*}}: f32, %[[B:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT: %[[M:.*]] = arith.mulf %[[A]], %[[B]]
+// CHECK-NEXT: arith.addf %[[ACC]], %[[M]]
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel"]} ins(%[[SUM]], %{{.*}} : tensor<4xf32>, tensor<4xf32>)
+// CHECK-LABEL: func.func @blockwise
+// CHECK: linalg.generic {{.*}}["parallel", "reduction"]{{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<4x2xf32>, tensor<8xf32>)
+// CHECK-NOT: linalg.generic
+#w = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+#b = affine_map<(d0, d1) -> (d0, d1 floordiv 4)>
+#x = affine_map<(d0, d1) -> (d1)>
+func.func @per_row(%w: tensor<4x8xf32>, %s: tensor<4xf32>, %x: tensor<8xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %y = linalg.generic {indexing_maps = [#w, #r, #x, #r], iterator_types = ["parallel", "reduction"]} ins(%w, %s, %x : tensor<4x8xf32>, tensor<4xf32>, tensor<8xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%a: f32, %sc: f32, %b: f32, %acc: f32):
+    %d = arith.mulf %a, %sc : f32
+    %m = arith.mulf %d, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+func.func @blockwise(%w: tensor<4x8xf32>, %s: tensor<4x2xf32>, %x: tensor<8xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %y = linalg.generic {indexing_maps = [#w, #b, #x, #r], iterator_types = ["parallel", "reduction"]} ins(%w, %s, %x : tensor<4x8xf32>, tensor<4x2xf32>, tensor<8xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%a: f32, %sc: f32, %b: f32, %acc: f32):
+    %d = arith.mulf %a, %sc : f32
+    %m = arith.mulf %d, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  return %y : tensor<4xf32>
 }
