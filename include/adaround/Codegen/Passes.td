@@ -78,6 +78,13 @@ def AdaroundFuseIntoReductions
     weight) into a single consumer that has reduction loops (a generalized
     matvec or matmul), so the reduction reads the integer levels directly
     instead of a materialized f32 copy. Elementwise chains are not fused.
+
+    Then a scale that does not vary along the reduction (per tensor, or per
+    output channel) leaves the sum: `acc + (w * s) * x` summed becomes
+    `acc + s * sum(w * x)`, the sum from zero in the reduction and the rest
+    in an elementwise kernel on its result. One multiplication per output
+    instead of one per weight; the rounding differs by the order of
+    operations only. Blockwise scales along the reduction stay inside.
   }];
 }
 
