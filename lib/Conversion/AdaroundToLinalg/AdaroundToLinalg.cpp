@@ -16,6 +16,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
+#include <cstring>
+
 namespace mlir::adaround {
 #define GEN_PASS_DEF_CONVERTADAROUNDTOLINALG
 #include "adaround/Conversion/Passes.h.inc"
@@ -25,17 +27,6 @@ using namespace mlir;
 using namespace mlir::adaround;
 
 namespace {
-
-/// `v` with the loop view's shape, without copying its values.
-FailureOr<ElementsAttr> reshapeElements(ElementsAttr attr,
-                                        RankedTensorType type) {
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
-    return cast<ElementsAttr>(dense.reshape(type));
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
-    return cast<ElementsAttr>(
-        DenseResourceElementsAttr::get(type, resource.getRawHandle()));
-  return failure();
-}
 
 /// The hard rounding decisions [V >= 0] as 0/1 bytes: a splat stays a
 /// splat (never expanded), a dense_resource V gives a dense_resource blob.
@@ -55,6 +46,30 @@ FailureOr<ElementsAttr> decisionsAttr(ElementsAttr v, RankedTensorType type) {
                             for (size_t i = 0; i < values->size(); ++i)
                               bytes[i] = numerics::roundsUp((*values)[i]) ? 1 : 0;
                           });
+}
+
+/// The soft rounding offsets h(V), computed once here (V is a constant of
+/// the op) instead of per element at run time: the kernel reads h and needs
+/// neither `exp` nor the sigmoid's division, which bounded it. A splat stays
+/// a splat, a dense_resource V gives a dense_resource blob. Fails when the
+/// values of `v` are unavailable.
+FailureOr<ElementsAttr> softOffsetsAttr(ElementsAttr v, RankedTensorType type,
+                                        float zeta, float gamma) {
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(v); dense && dense.isSplat())
+    return cast<ElementsAttr>(DenseElementsAttr::get(
+        type, numerics::softOffset(dense.getSplatValue<float>(), zeta, gamma)));
+  SmallVector<float> storage;
+  std::optional<ArrayRef<float>> values = getF32Values(v, storage);
+  if (!values)
+    return failure();
+  return makeElementsAttr(
+      type, isa<DenseResourceElementsAttr>(v), "adaround_soft_offsets",
+      values->size() * sizeof(float), [&](MutableArrayRef<char> bytes) {
+        for (size_t i = 0; i < values->size(); ++i) {
+          float h = numerics::softOffset((*values)[i], zeta, gamma);
+          std::memcpy(bytes.data() + i * sizeof(float), &h, sizeof(float));
+        }
+      });
 }
 
 LogicalResult lowerFakeQuant(RewriterBase &rewriter, FakeQuantOp op,
@@ -91,6 +106,8 @@ LogicalResult lowerFakeQuant(RewriterBase &rewriter, FakeQuantOp op,
   bool hard = op.getRounding() == RoundingMode::hard;
 
   ElementsAttr v = *op.getV();
+  float zeta = op.getZeta().convertToFloat();
+  float gamma = op.getGamma().convertToFloat();
   ElementsAttr offsets;
   if (hard) {
     FailureOr<ElementsAttr> decisions =
@@ -100,12 +117,12 @@ LogicalResult lowerFakeQuant(RewriterBase &rewriter, FakeQuantOp op,
                   "missing resource blob)");
     offsets = *decisions;
   } else {
-    FailureOr<ElementsAttr> reshaped =
-        reshapeElements(v, loopType.clone(rewriter.getF32Type()));
-    if (failed(reshaped))
-      return fail("cannot lower attribute 'v': expected dense or "
-                  "dense_resource elements");
-    offsets = *reshaped;
+    FailureOr<ElementsAttr> soft =
+        softOffsetsAttr(v, loopType.clone(rewriter.getF32Type()), zeta, gamma);
+    if (failed(soft))
+      return fail("cannot read the values of attribute 'v' (elided or "
+                  "missing resource blob)");
+    offsets = *soft;
   }
 
   rewriter.setInsertionPoint(op);
@@ -144,8 +161,6 @@ LogicalResult lowerFakeQuant(RewriterBase &rewriter, FakeQuantOp op,
   SmallVector<utils::IteratorType> iterators(view.loopShape.size(),
                                              utils::IteratorType::parallel);
 
-  float zeta = op.getZeta().convertToFloat();
-  float gamma = op.getGamma().convertToFloat();
   float uniformScale = grid->scales.front();
   float uniformZeroPoint = static_cast<float>(grid->zeroPoints.front());
   auto generic = linalg::GenericOp::create(
@@ -159,8 +174,7 @@ LogicalResult lowerFakeQuant(RewriterBase &rewriter, FakeQuantOp op,
         Value h = hard ? arith::UIToFPOp::create(b, bodyLoc, b.getF32Type(),
                                                  args[1])
                              .getResult()
-                       : numerics::softOffset(d, args[1], d.constant(zeta),
-                                              d.constant(gamma));
+                       : args[1];
         Value y = numerics::fakeQuantize(
             d, toF32(b, bodyLoc, args[0]), scale, zeroPoint, h,
             d.constant(static_cast<float>(grid->qmin)),

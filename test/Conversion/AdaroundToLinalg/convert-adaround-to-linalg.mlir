@@ -1,20 +1,23 @@
 // RUN: adaround-opt %s -split-input-file --convert-adaround-to-linalg | FileCheck %s
 
 // Per tensor: one loop over all elements, parameters as body constants, a
-// true division, NaN-propagating clamps.
+// true division, NaN-propagating clamps. V is a constant: the soft offsets
+// h(V) = clamp(sigmoid(V) * 1.2 - 0.1, 0, 1) are computed at compile time
+// (values from numpy in f64, to the digits f32 keeps) and the kernel adds
+// them, with no exp and no second division.
 // CHECK-DAG: #[[ID1:.*]] = affine_map<(d0) -> (d0)>
 // CHECK-LABEL: func.func @per_tensor_soft
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1]] : tensor<2x3xf32> into tensor<6xf32>
-// CHECK: %[[V:.*]] = arith.constant dense<[5.000000e-01, -1.000000e+00, 0.000000e+00, 1.000000e+00, 2.000000e+00, -3.000000e+00]> : tensor<6xf32>
-// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[ID1]], #[[ID1]], #[[ID1]]], iterator_types = ["parallel"]} ins(%[[FLAT]], %[[V]] : tensor<6xf32>, tensor<6xf32>)
-// CHECK: ^bb0(%[[IN:.*]]: f32, %[[LOGIT:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[H:.*]] = arith.constant dense<[0.646951{{[0-9]*}}, 0.222729{{[0-9]*}}, 5.000000e-01, 0.777270{{[0-9]*}}, 0.956956{{[0-9]*}}, 0.000000e+00]> : tensor<6xf32>
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[ID1]], #[[ID1]], #[[ID1]]], iterator_types = ["parallel"]} ins(%[[FLAT]], %[[H]] : tensor<6xf32>, tensor<6xf32>)
+// CHECK: ^bb0(%[[IN:.*]]: f32, %[[OFFSET:.*]]: f32, %{{.*}}: f32):
 // CHECK-DAG: %[[S:.*]] = arith.constant 5.000000e-02 : f32
-// CHECK: %[[NEG:.*]] = arith.negf %[[LOGIT]]
-// CHECK: math.exp %[[NEG]]
+// CHECK-NOT: math.exp
 // CHECK: %[[Q:.*]] = arith.divf %[[IN]], %[[S]] : f32
 // CHECK: %[[F:.*]] = math.floor %[[Q]]
-// CHECK: arith.addf %[[F]]
+// CHECK: %[[FZ:.*]] = arith.addf %[[F]]
+// CHECK: arith.addf %[[FZ]], %[[OFFSET]]
 // CHECK: arith.cmpf olt
 // CHECK: arith.cmpf ogt
 // CHECK: arith.select
@@ -98,9 +101,11 @@ func.func @resource_hard(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// A soft dense_resource V is reused as is.
+// A soft dense_resource V gives a dense_resource blob of offsets h(V) for
+// V = 1, -1, 0, -0 (numpy: 0.7772703, 0.2227297 within 2 ulps, 0.5, 0.5).
 // CHECK-LABEL: func.func @resource_soft
-// CHECK: arith.constant dense_resource<logits> : tensor<4xf32>
+// CHECK: arith.constant dense_resource<adaround_soft_offsets> : tensor<4xf32>
+// CHECK: adaround_soft_offsets: "0x4000000030FB463F{{4[0-4]}}13643E0000003F0000003F"
 func.func @resource_soft(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %0 = adaround.fake_quant %x qtype(!quant.uniform<i8:f32, 0.25>) v(dense_resource<logits> : tensor<2x2xf32>) : tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
