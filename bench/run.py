@@ -514,38 +514,29 @@ def main():
         t_sizes, t_shape = [1 << 16], (256, 512)
     else:
         t_sizes, t_shape = [1 << 16, 1 << 18, 1 << 20, 1 << 24], (4096, 11008)
+    def section_report(suffix, title, command, lines):
+        """One section's page: bench/results/<stamp>-<suffix>.md."""
+        report = os.path.join(args.out, f"{stamp}-{suffix}.md")
+        with open(report, "w") as f:
+            f.write("\n".join([f"# adaround-mlir {title}, {datetime.date.today()}",
+                               "", f"- machine: {machine()}",
+                               f"- command: `{command}`", ""] + lines) + "\n")
+        print(f"wrote {report}")
+
     if args.threads_only:
         torch.set_num_threads(1)
         threaded = threads_rows(args, work, t_sizes, t_shape, reps, args.threads)
-        report = os.path.join(args.out, stamp + "-threads.md")
-        with open(report, "w") as f:
-            f.write("\n".join([f"# adaround-mlir threads, {datetime.date.today()}", "",
-                               f"- machine: {machine()}",
-                               f"- command: `bench/run.py --threads-only --threads {args.threads}`",
-                               ""] + threads_lines(threaded, args.threads)) + "\n")
-        print(f"wrote {report}")
-        return
+        return section_report(
+            "threads", "threads",
+            f"bench/run.py --threads-only --threads {args.threads}",
+            threads_lines(threaded, args.threads))
     if args.compile_only:
-        compile_ = compile_rows(args, work, counts)
-        report = os.path.join(args.out, stamp + "-compile.md")
-        with open(report, "w") as f:
-            f.write("\n".join([f"# adaround-mlir compile time, {datetime.date.today()}", "",
-                               f"- machine: {machine()}",
-                               "- command: `bench/run.py --compile-only`", ""] +
-                              compile_lines(compile_)) + "\n")
-        print(f"wrote {report}")
-        return
+        return section_report("compile", "compile time", "bench/run.py --compile-only",
+                              compile_lines(compile_rows(args, work, counts)))
     if args.matvec_only:
         torch.set_num_threads(1)
-        matvec = matvec_rows(args, work, mv, reps)
-        report = os.path.join(args.out, stamp + "-matvec.md")
-        with open(report, "w") as f:
-            f.write("\n".join([f"# adaround-mlir matvec, {datetime.date.today()}", "",
-                               f"- machine: {machine()}",
-                               "- command: `bench/run.py --matvec-only`", ""] +
-                              matvec_lines(matvec)) + "\n")
-        print(f"wrote {report}")
-        return
+        return section_report("matvec", "matvec", "bench/run.py --matvec-only",
+                              matvec_lines(matvec_rows(args, work, mv, reps)))
     rows = kernel_rows(args, work, sizes, reps)
     matvec = matvec_rows(args, work, mv, reps)
     threaded = threads_rows(args, work, t_sizes, t_shape, reps, args.threads)
