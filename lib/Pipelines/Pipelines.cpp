@@ -166,7 +166,8 @@ LogicalResult mlir::adaround::buildCPUPipeline(
   }
   std::string pipeline = llvm::formatv(
       "{0},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
-      "canonicalize,{2},{3}adaround-expand-math,"
+      "canonicalize,{2},{3}func.func(adaround-hoist-vector-transfers),"
+      "adaround-expand-math,"
       "func.func(convert-linalg-to-loops,lower-vector-multi-reduction),"
       "convert-vector-to-scf{{full-unroll=true},lower-affine,func.func(adaround-split-blocks),convert-scf-to-cf,"
       "convert-vector-to-llvm,convert-math-to-llvm,"

@@ -161,6 +161,22 @@ def AdaroundParallelizeLoops
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"];
 }
 
+def AdaroundHoistVectorTransfers
+    : Pass<"adaround-hoist-vector-transfers", "::mlir::func::FuncOp"> {
+  let summary = "Keep a reduction's partial sums in registers across its loops";
+  let description = [{
+    After bufferization a reduction's partial sums live in a scratch buffer
+    that every step reads and writes. Upstream
+    `linalg::hoistRedundantVectorTransfers` (with non-zero trip counts
+    verified) moves each such read/write pair out of the loops around it,
+    so the sums travel as loop-carried vectors. Run after
+    adaround-parallelize-loops: it does not model threads, and moving a
+    buffer's accesses out of a loop would hide from that pass which buffers
+    are scratch.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+}
+
 def AdaroundExpandMath : Pass<"adaround-expand-math"> {
   let summary = "Replace math.exp and friends by polynomial approximations";
   let description = [{
