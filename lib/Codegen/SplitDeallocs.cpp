@@ -47,10 +47,14 @@ retainedAllocations(bufferization::DeallocOp dealloc, Block &entry) {
   return allocations;
 }
 
-/// Whether `op` may make a memref operand reachable other than through its
-/// own results or outlive its block: control transfer, calls, memref results.
-bool mayCaptureAlias(Operation *op) {
+/// Whether `op` may make `view` reachable other than through its own results
+/// or outlive its block: control transfer, calls, memref results, or
+/// storing the memref itself into memory.
+bool mayCaptureAlias(Operation *op, Value view) {
   if (op->hasTrait<OpTrait::IsTerminator>() || isa<CallOpInterface>(op))
+    return true;
+  if (auto store = dyn_cast<memref::StoreOp>(op);
+      store && store.getValueToStore() == view)
     return true;
   return llvm::any_of(op->getResultTypes(),
                       [](Type type) { return isa<BaseMemRefType>(type); });
@@ -70,7 +74,7 @@ Operation *lastUse(Value buffer, Block *block) {
       if (auto viewLike = dyn_cast<ViewLikeOpInterface>(user);
           viewLike && viewLike.getViewSource() == view) {
         views.push_back(viewLike->getResult(0));
-      } else if (mayCaptureAlias(user)) {
+      } else if (mayCaptureAlias(user, view)) {
         return nullptr;
       }
       Operation *inBlock = block->findAncestorOpInBlock(*user);

@@ -93,3 +93,21 @@ func.func @all_split(%x: memref<8xf32>) -> (memref<8xf32>, i1) {
   %c = bufferization.dealloc (%a : memref<8xf32>) if (%true) retain (%x : memref<8xf32>)
   return %x, %c : memref<8xf32>, i1
 }
+
+// -----
+
+// A buffer stored into memory may be read back through the store: split, but
+// freed where the block's dealloc was.
+// CHECK-LABEL: func.func @stored
+// CHECK: memref.store
+// CHECK-NEXT: memref.copy
+// CHECK-NEXT: bufferization.dealloc (%{{.*}} : memref<8xf32>) if (%{{.*}}){{$}}
+// CHECK-NEXT: return
+func.func @stored(%x: memref<8xf32>, %box: memref<1xmemref<8xf32>>, %p: i1) {
+  %c0 = arith.constant 0 : index
+  %a = memref.alloc() : memref<8xf32>
+  memref.store %a, %box[%c0] : memref<1xmemref<8xf32>>
+  memref.copy %x, %x : memref<8xf32> to memref<8xf32>
+  bufferization.dealloc (%a : memref<8xf32>) if (%p)
+  return
+}
