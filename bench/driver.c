@@ -24,13 +24,6 @@ __attribute__((noinline)) static void probe(const float *restrict x,
     y[i] = x[i] + v[i] * k;
 }
 
-static float *buffer(int64_t n, float scale) {
-  float *p = aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64);
-  for (int64_t i = 0; i < n; ++i)
-    p[i] = scale * (float)((i * 7919) % 2001 - 1000) / 1000.0f;
-  return p;
-}
-
 int main(int argc, char **argv) {
   if (argc < 5) {
     fprintf(stderr, "usage: %s kernel.so rows cols reps\n", argv[0]);
@@ -43,7 +36,8 @@ int main(int argc, char **argv) {
   int reps = atoi(argv[4]);
   int threads = argc > 5 ? atoi(argv[5]) : 1;
   int64_t n = rows * cols;
-  float *x = buffer(n, 3.0f), *y = buffer(n, 0.0f), *v = buffer(n, 1.0f);
+  float *x = float_buffer(n, 3.0f), *y = float_buffer(n, 0.0f),
+        *v = float_buffer(n, 1.0f);
   MemRef2D dx = {x, x, 0, {rows, cols}, {cols, 1}};
   MemRef2D dy = {y, y, 0, {rows, cols}, {cols, 1}};
 

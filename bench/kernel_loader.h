@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 typedef struct {
@@ -31,6 +32,14 @@ static Kernel load_kernel(const char *path) {
   if (!kernel)
     fprintf(stderr, "no _mlir_ciface_kernel in %s\n", path);
   return kernel;
+}
+
+// n floats, 64-byte aligned, holding a fixed pattern in [-scale, scale].
+static float *float_buffer(int64_t n, float scale) {
+  float *p = aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64);
+  for (int64_t i = 0; i < n; ++i)
+    p[i] = scale * (float)((i * 7919) % 2001 - 1000) / 1000.0f;
+  return p;
 }
 
 static double now(void) {

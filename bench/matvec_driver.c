@@ -34,10 +34,7 @@ int main(int argc, char **argv) {
   int64_t n = atoll(argv[2]), k = atoll(argv[3]), bytes = atoll(argv[4]);
   int reps = atoi(argv[5]);
   int threads = argc > 6 ? atoi(argv[6]) : 1;
-  float *x = aligned_alloc(64, ((k * 4 + 63) / 64) * 64);
-  float *y = aligned_alloc(64, ((n * 4 + 63) / 64) * 64);
-  for (int64_t i = 0; i < k; ++i)
-    x[i] = (float)((i * 7919) % 2001 - 1000) / 1000.0f;
+  float *x = float_buffer(k, 1.0f), *y = float_buffer(n, 0.0f);
   int64_t words = (bytes + 3) / 4;
   uint32_t *data = aligned_alloc(64, ((words * 4 + 63) / 64) * 64);
   for (int64_t i = 0; i < words; ++i)

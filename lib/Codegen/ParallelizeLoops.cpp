@@ -66,21 +66,17 @@ struct ParallelizeLoopsPass
   void runOnOperation() override {
     if (reportedOptionError())
       return signalPassFailure();
+    // Outer loops first: a marked loop inside one already made parallel
+    // stays serial (one level of threads).
     SmallVector<scf::ForOp> marked;
-    getOperation().walk([&](scf::ForOp loop) {
+    getOperation().walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
       if (loop->removeAttr(adaround::kParallelLoopAttr) &&
-          loop.getNumResults() == 0 && !loop->getParentOfType<scf::ParallelOp>())
+          loop.getNumResults() == 0)
         marked.push_back(loop);
     });
     for (scf::ForOp loop : marked)
-      if (!isNestedInAnother(loop, marked))
+      if (!loop->getParentOfType<scf::ParallelOp>())
         parallelize(loop);
-  }
-
-  static bool isNestedInAnother(scf::ForOp loop, ArrayRef<scf::ForOp> loops) {
-    return llvm::any_of(loops, [&](scf::ForOp other) {
-      return other != loop && other->isProperAncestor(loop);
-    });
   }
 
   /// for %i = lb to ub step s  ->  parallel %c = 0 to n {

@@ -71,3 +71,25 @@ func.func @serial(%out: memref<10xf32>) -> f32 {
   } {adaround.parallel}
   return %s : f32
 }
+
+// -----
+
+// One level of threads: a marked loop inside a marked loop stays serial.
+// CHECK-LABEL: func.func @nested
+// CHECK: scf.parallel
+// CHECK: scf.for
+// CHECK-NEXT: scf.for
+// CHECK-NOT: scf.parallel
+// CHECK-NOT: adaround.parallel
+func.func @nested(%out: memref<10x10xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c10 = arith.constant 10 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %i = %c0 to %c10 step %c1 {
+    scf.for %j = %c0 to %c10 step %c1 {
+      memref.store %zero, %out[%i, %j] : memref<10x10xf32>
+    } {adaround.parallel}
+  } {adaround.parallel}
+  return
+}
