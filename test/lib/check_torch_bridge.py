@@ -256,7 +256,7 @@ def changed_from_nearest(model):
     return changed
 
 
-def check_model(name, model, x, opt, runner):
+def check_model(name, model, x, opt, runner, to_llvm):
     failures = []
     if changed_from_nearest(model) == 0:
         failures.append(f"{name}: training left every decision at nearest")
@@ -269,8 +269,7 @@ def check_model(name, model, x, opt, runner):
                 want = model(x)
             text = with_main(adaround_mlir.export(model, (x,), path), x)
             mode = "soft" if soft else "hard"
-            passes = ["--adaround-to-llvm"] if soft else \
-                ["--adaround-bake", "--adaround-to-llvm"]
+            passes = [to_llvm] if soft else ["--adaround-bake", to_llvm]
             got = run(text, passes, opt, runner)
             failures += close(got, want, float(want.abs().max()),
                               f"{name} {mode}")
@@ -406,7 +405,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--opt", default="adaround-opt")
     parser.add_argument("--runner", required=True)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="--adaround-to-llvm's threads option for the models")
+    parser.add_argument("--batch-scale", type=int, default=1,
+                        help="multiply every model's batch (so that its "
+                        "kernels are large enough to be split among threads)")
     args = parser.parse_args()
+    to_llvm = f"--adaround-to-llvm=threads={args.threads}"
     torch.manual_seed(0)
     failures = []
     for name, model, x in [
@@ -420,9 +425,10 @@ def main():
              torch.randn(1, 3, 11, 13)),
             ("functional w8", Functional(seed_qconfig(8)),
              torch.randn(2, 4, 5, 5))]:
+        x = torch.randn(x.shape[0] * args.batch_scale, *x.shape[1:])
         train_a_little(model, x)
         model.eval()
-        failures += check_model(name, model, x, args.opt, args.runner)
+        failures += check_model(name, model, x, args.opt, args.runner, to_llvm)
     failures += check_round_trip(args.opt, args.runner)
     failures += check_errors()
     for line in failures:
