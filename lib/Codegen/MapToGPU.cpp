@@ -2,9 +2,10 @@
 //
 // Each kernel's scf.parallel (from linalg) becomes one dimension of
 // consecutive elements, cut into blocks of `block-size` threads: consecutive
-// threads touch consecutive elements (coalesced). The constants the loop
-// reads are moved inside it, so that kernel outlining carries them into the
-// GPU module instead of passing host pointers; host buffers it reads or writes
+// threads touch consecutive elements (coalesced). The small constants the
+// loop reads are moved inside it, so that kernel outlining carries them into
+// the GPU module (large ones have a device copy, from
+// adaround-constants-to-device, passed as a kernel argument); host buffers it reads or writes
 // are registered with the GPU.
 //
 //===----------------------------------------------------------------------===//
@@ -47,6 +48,15 @@ bool usedInParallelLoop(Value value) {
       return true;
   }
   return false;
+}
+
+/// Whether `read` reads a global with data (not a declaration, such as the
+/// device copies of adaround-constants-to-device, which stay kernel
+/// arguments).
+bool hasData(memref::GetGlobalOp read) {
+  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+      read, read.getNameAttr());
+  return global && !global.isExternal();
 }
 
 /// Host buffers that kernels read or write are page-locked and mapped for
@@ -101,7 +111,8 @@ struct MapToGPUPass : adaround::impl::AdaroundMapToGPUBase<MapToGPUPass> {
       llvm::SetVector<Value> usedAbove;
       getUsedValuesDefinedAbove(loop.getRegion(), usedAbove);
       for (Value operand : usedAbove)
-        if (auto global = operand.getDefiningOp<memref::GetGlobalOp>())
+        if (auto global = operand.getDefiningOp<memref::GetGlobalOp>();
+            global && hasData(global))
           globals.push_back(global);
       rewriter.setInsertionPointToStart(loop.getBody());
       for (memref::GetGlobalOp global : globals) {
@@ -111,6 +122,8 @@ struct MapToGPUPass : adaround::impl::AdaroundMapToGPUBase<MapToGPUPass> {
                                      return loop->isProperAncestor(
                                          use.getOwner());
                                    });
+        if (global->use_empty())
+          rewriter.eraseOp(global);
       }
 
       unsigned rank = loop.getNumLoops();

@@ -107,6 +107,9 @@ mlir::adaround::checkOptions(const GPUPipelineOptions &options) {
           checkOptionRange("adaround-to-nvvm", "block-size",
                            options.blockSize, 1, kMaxThreadsPerBlock))
     return error;
+  if (std::optional<std::string> error = checkOptionAtLeast(
+          "adaround-to-nvvm", "max-inline-bytes", options.maxInlineBytes, 0))
+    return error;
   if (options.features.empty())
     return std::nullopt;
   unsigned ptx = 0;
@@ -189,17 +192,22 @@ LogicalResult mlir::adaround::buildGPUPipeline(
   }
   // Upstream's NVVM pipeline attaches the target without fast math or
   // flush-to-zero: IEEE division (div.rn.f32) and denormals, as on the CPU.
+  // Large constants stay host data with a device copy made at run time
+  // (constants-to-device, resolve-device-constants); symbol-dce drops the
+  // host copies of the small ones, which outlining copied into the kernels.
   std::string pipeline = llvm::formatv(
-      "{0},{1},func.func(convert-linalg-to-parallel-loops,"
-      "adaround-map-to-gpu{{block-size={2}},gpu-map-parallel-loops,"
-      "convert-parallel-loops-to-gpu),gpu-kernel-outlining,"
+      "{0},{1},func.func(convert-linalg-to-parallel-loops),"
+      "adaround-constants-to-device{{max-inline-bytes={6}},"
+      "func.func(adaround-map-to-gpu{{block-size={2}},gpu-map-parallel-loops,"
+      "convert-parallel-loops-to-gpu),gpu-kernel-outlining,symbol-dce,"
       "adaround-expand-math,lower-affine,func.func(adaround-split-blocks),convert-scf-to-cf,"
       "gpu.module(adaround-math-to-nvvm),"
       "gpu-lower-to-nvvm-pipeline{{cubin-chip={3} cubin-features={4} "
-      "cubin-format={5}},"
+      "cubin-format={5}},adaround-resolve-device-constants,"
       "adaround-check-lowered{{allowed-dialects=llvm,gpu}",
       frontEnd(), kBufferize, options.blockSize.getValue(),
-      options.chip.getValue(), ptxFeature(options), options.format.getValue());
+      options.chip.getValue(), ptxFeature(options), options.format.getValue(),
+      options.maxInlineBytes.getValue());
   return parse("adaround-to-nvvm", pipeline, pm, errors);
 }
 

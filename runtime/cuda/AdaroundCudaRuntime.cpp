@@ -9,6 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceConstants.h"
+
 #include <cuda.h>
 
 #include <cstdint>
@@ -53,9 +55,54 @@ struct MemRefView {
   int64_t sizesAndStrides[1];
 };
 
+/// Device memory for DeviceConstants, through the driver API.
+struct CudaDevice {
+  CUdeviceptr allocate(uint64_t bytes) {
+    currentContext();
+    CUdeviceptr pointer = 0;
+    if (bytes)
+      CHECK(cuMemAlloc(&pointer, bytes));
+    return pointer;
+  }
+  void copyToDevice(CUdeviceptr device, const void *host, uint64_t bytes) {
+    if (bytes)
+      CHECK(cuMemcpyHtoD(device, host, bytes));
+  }
+  void release(CUdeviceptr device) {
+    if (device)
+      CHECK(cuMemFree(device));
+  }
+};
+
+/// Never destroyed: modules unloaded during static destruction (their
+/// global destructors) still release their constants here.
+adaround::runtime::DeviceConstants<CudaDevice> &deviceConstants() {
+  static auto *constants =
+      new adaround::runtime::DeviceConstants<CudaDevice>(CudaDevice());
+  return *constants;
+}
+
 } // namespace
 
 extern "C" {
+
+/// The device copy of a host constant (adaround-resolve-device-constants
+/// calls this where kernels read a large constant), made at the first call.
+void *adaroundDeviceConstant(const void *host, uint64_t bytes) {
+  CUdeviceptr device = 0;
+  std::string error;
+  if (!deviceConstants().get(host, bytes, device, error)) {
+    std::fprintf(stderr, "adaround_cuda_runtime: %s\n", error.c_str());
+    std::abort();
+  }
+  return reinterpret_cast<void *>(device);
+}
+
+/// Frees the device copy of a host constant; called when the host module
+/// that owns the constant is unloaded.
+void adaroundReleaseDeviceConstant(const void *host) {
+  deviceConstants().release(host);
+}
 
 void mgpuSetDefaultDevice(int32_t device) { defaultDevice = device; }
 

@@ -25,6 +25,12 @@ namespace mlir::adaround {
 /// several threads.
 inline constexpr llvm::StringLiteral kParallelLoopAttr = "adaround.parallel";
 
+/// Name prefix of the external globals that stand for device copies of host
+/// constants, between adaround-constants-to-device and
+/// adaround-resolve-device-constants.
+inline constexpr llvm::StringLiteral kDeviceConstantPrefix =
+    "__adaround_device.";
+
 #define GEN_PASS_DECL
 #include "adaround/Codegen/Passes.h.inc"
 

@@ -59,6 +59,41 @@ def AdaroundMapToGPU : Pass<"adaround-map-to-gpu", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::affine::AffineDialect"];
 }
 
+def AdaroundConstantsToDevice
+    : Pass<"adaround-constants-to-device", "::mlir::ModuleOp"> {
+  let summary = "Let kernels read large constants from a device copy";
+  let description = [{
+    Where a parallel loop (a future GPU kernel) reads a constant global larger
+    than `max-inline-bytes`, it reads instead the external global
+    `__adaround_device.<name>`, declared here: the name of the constant's
+    device copy (its `adaround.host_constant` attribute refers to the host
+    global, so that `symbol-dce` keeps it). `adaround-resolve-device-constants` later turns its address
+    into a call that makes the copy once, from the host global, which stays
+    the constant's only copy. So weights reach the GPU as data, never as PTX
+    text. Smaller constants (scales) are left to `adaround-map-to-gpu`, which
+    carries them into the kernels. Host code keeps reading the host global.
+  }];
+  let options = [
+    Option<"maxInlineBytes", "max-inline-bytes", "int64_t", "4096",
+           "constants up to this size are carried into the kernels">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def AdaroundResolveDeviceConstants
+    : Pass<"adaround-resolve-device-constants", "::mlir::ModuleOp"> {
+  let summary = "Make device copies of host constants at run time, once";
+  let description = [{
+    Runs on host LLVM IR. Each address of an external global
+    `__adaround_device.<name>` becomes
+    `llvm.call @adaroundDeviceConstant(<address of name>, <bytes>)`, which
+    the CUDA runtime answers with a device copy of the host constant, made at
+    the first call; the declaration goes. A global destructor of the module
+    frees the copies (`adaroundReleaseDeviceConstant`) when it is unloaded.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def AdaroundMathToNVVM : Pass<"adaround-math-to-nvvm"> {
   let summary = "Lower f32 math.floor and math.fma to NVVM intrinsics";
   let description = [{

@@ -43,6 +43,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("threads per block"),
                             llvm::cl::init(256)};
+  Option<int64_t> maxInlineBytes{
+      *this, "max-inline-bytes",
+      llvm::cl::desc("constants up to this size are compiled into the "
+                     "kernels; larger ones stay host data, copied to the "
+                     "device once at run time"),
+      llvm::cl::init(4096)};
 };
 
 /// Why the options cannot be used (naming the option and its value), or

@@ -36,6 +36,18 @@ inline std::optional<std::string> checkOptionRange(StringRef pass,
       .str();
 }
 
+/// "PASS: option 'OPTION' must be at least LO, got VALUE" when below.
+inline std::optional<std::string> checkOptionAtLeast(StringRef pass,
+                                                     StringRef option,
+                                                     int64_t value,
+                                                     int64_t lo) {
+  if (value >= lo)
+    return std::nullopt;
+  return llvm::formatv("{0}: option '{1}' must be at least {2}, got {3}", pass,
+                       option, lo, value)
+      .str();
+}
+
 /// Overrides for a pass whose `optionError()` names a bad option.
 #define ADAROUND_CHECKED_OPTIONS                                               \
   LogicalResult initializeOptions(                                             \
