@@ -9,6 +9,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import platform
 import resource
 import socket
@@ -363,6 +364,90 @@ def compile_rows(args, work, counts):
 
 
 # ---------------------------------------------------------------------------
+# 5. GPU compilation at model scale: time, output and memory against the
+#    weights' bytes.
+
+def peak_rss(command):
+    """Peak resident memory of `command` in bytes, and its wall time."""
+    t0 = time.perf_counter()
+    run = subprocess.run(["/usr/bin/time", "-f", "%M"] + command,
+                         capture_output=True, text=True, check=True)
+    return int(run.stderr.strip().splitlines()[-1]) * 1024, time.perf_counter() - t0
+
+
+def gpu_compile_rows(args, work, sizes):
+    """One NxN weight feeding a matmul, calibrated (soft: weight + V) or
+    baked to i4, in bytecode; compiled with --adaround-to-nvvm to bytecode."""
+    empty = os.path.join(work, "empty.mlir")
+    with open(empty, "w") as f:
+        f.write("module {}\n")
+    base_rss, _ = peak_rss([args.opt, empty, "-o", os.devnull])
+    rows = []
+    for n in sizes:
+        w = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+        blob = (np.uint32(4).tobytes() + w.tobytes()).hex().upper()
+        src = os.path.join(work, f"gpu_{n}.mlir")
+        with open(src, "w") as f:
+            f.write(f"""func.func @layer(%x: tensor<1x{n}xf32>) -> tensor<1x{n}xf32> {{
+  %w = arith.constant dense_resource<weight> : tensor<{n}x{n}xf32>
+  %init = arith.constant dense<0.0> : tensor<1x{n}xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<1x{n}xf32>, tensor<{n}x{n}xf32>) outs(%init : tensor<1x{n}xf32>) -> tensor<1x{n}xf32>
+  return %y : tensor<1x{n}xf32>
+}}
+{{-#
+  dialect_resources: {{ builtin: {{ weight: "0x{blob}" }} }}
+#-}}
+""")
+        for mode, passes, data_bytes in (
+                ("soft", ["--adaround-calibrate=insert=1"], 2 * w.nbytes),
+                ("baked i4", ["--adaround-calibrate=insert=1 bits=4",
+                              "--adaround-bake"], w.size // 2)):
+            inp = os.path.join(work, f"gpu_{n}_in.mlirbc")
+            out = os.path.join(work, f"gpu_{n}_out.mlirbc")
+            subprocess.run([args.opt, src] + passes + ["--emit-bytecode", "-o", inp],
+                           check=True)
+            seconds = best_time(lambda: subprocess.run(
+                [args.opt, inp, "--adaround-to-nvvm", "--emit-bytecode", "-o", out],
+                check=True), 3)
+            rss, _ = peak_rss([args.opt, inp, "--adaround-to-nvvm",
+                               "--emit-bytecode", "-o", out])
+            # (Debian's MLIR 22 cannot read back bytecode whose resources ask
+            # for 64-byte alignment, so the PTX is counted in a text run.)
+            text = subprocess.run([args.opt, inp, "--adaround-to-nvvm"],
+                                  capture_output=True, text=True, check=True).stdout
+            ptx = sum(len(m) for m in re.findall(r'assembly = "((?:[^"\\]|\\.)*)"', text))
+            rows.append(dict(n=n, mode=mode, seconds=seconds, data=data_bytes,
+                             input=os.path.getsize(inp), output=os.path.getsize(out),
+                             ptx=ptx, rss=rss - base_rss))
+            print(f"gpu compile {mode} {n}x{n}: {seconds:.2f} s, output "
+                  f"{os.path.getsize(out) / data_bytes:.3f}x data, memory "
+                  f"{(rss - base_rss) / os.path.getsize(inp):.2f}x input", flush=True)
+            os.remove(inp)
+            os.remove(out)
+        os.remove(src)
+    return rows, base_rss
+
+
+def gpu_compile_lines(result):
+    rows, base_rss = result
+    lines = ["## 5. `--adaround-to-nvvm` at model scale", "",
+             "One NxN f32 weight feeding a matmul, calibrated (soft: the kernels",
+             "read the weight and h(V), both f32) or baked to packed i4, read and",
+             "written as bytecode. 'data' is the bytes of what the kernels read",
+             "(weight + h(V), or the packed levels); 'output / data' the compiled",
+             "module's size over it; 'PTX' the kernels' text (data never goes there);",
+             "'memory' the peak resident memory above that of compiling an empty",
+             f"module ({base_rss / 2**20:.0f} MiB), over the input's size. Best of 3.", "",
+             "| weights | N | data MiB | seconds | output / data | PTX KiB | memory / input |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['mode']} | {r['n']} | {r['data'] / 2**20:.2f} | "
+                     f"{r['seconds']:.2f} | {r['output'] / r['data']:.3f} | "
+                     f"{r['ptx'] / 1024:.0f} | {r['rss'] / r['input']:.2f} |")
+    return lines
+
+
+# ---------------------------------------------------------------------------
 
 def blas_note():
     """Which BLAS torch has loaded."""
@@ -407,7 +492,8 @@ def compile_lines(compile_):
     return lines
 
 
-def write_report(path, plot, rows, matvec, bake, compile_, command, threaded):
+def write_report(path, plot, rows, matvec, bake, compile_, command, threaded,
+                 gpu_compile):
     k = rows
     lines = [f"# adaround-mlir benchmarks, {datetime.date.today()}", "",
              f"- machine: {machine()}", f"- command: `{command}`",
@@ -443,7 +529,7 @@ def write_report(path, plot, rows, matvec, bake, compile_, command, threaded):
                      f"{b['n'] / b['numpy_s'] / 1e6:.0f} | {b['numpy_s'] / pass_s:.2f} | "
                      f"{b['rss'] / 2**20:.0f} | {b['input_bytes'] / 2**20:.0f} | "
                      f"{b['rss'] / b['input_bytes']:.2f} |")
-    lines += [""] + compile_lines(compile_)
+    lines += [""] + compile_lines(compile_) + [""] + gpu_compile
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -494,6 +580,8 @@ def main():
                         help="only the threads section")
     parser.add_argument("--compile-only", action="store_true",
                         help="only the compile-time section")
+    parser.add_argument("--gpu-compile-only", action="store_true",
+                        help="only the GPU compilation section (no GPU needed)")
     parser.add_argument("--threads", type=int, default=os.cpu_count(),
                         help="threads for the threads section (default: all)")
     args = parser.parse_args()
@@ -530,6 +618,11 @@ def main():
             "threads", "threads",
             f"bench/run.py --threads-only --threads {args.threads}",
             threads_lines(threaded, args.threads))
+    g_sizes = [64, 128] if args.quick else [256, 512, 1024, 2048, 4096]
+    if args.gpu_compile_only:
+        return section_report("gpu-compile", "GPU compilation",
+                              "bench/run.py --gpu-compile-only",
+                              gpu_compile_lines(gpu_compile_rows(args, work, g_sizes)))
     if args.compile_only:
         return section_report("compile", "compile time", "bench/run.py --compile-only",
                               compile_lines(compile_rows(args, work, counts)))
@@ -542,12 +635,13 @@ def main():
     threaded = threads_rows(args, work, t_sizes, t_shape, reps, args.threads)
     bake = bake_rows(args, work, bake_sizes)
     compile_ = compile_rows(args, work, counts)
+    gpu_compile = gpu_compile_lines(gpu_compile_rows(args, work, g_sizes))
     report = os.path.join(args.out, stamp + ".md")
     plot = os.path.join(args.out, stamp + ".png")
     plot_kernels(rows, plot, work)
     write_report(report, plot, rows, matvec, bake, compile_,
                  "make bench" if not args.quick else "bench/run.py --quick",
-                 threads_lines(threaded, args.threads))
+                 threads_lines(threaded, args.threads), gpu_compile)
     print(f"wrote {report} and {plot}")
 
 
