@@ -171,7 +171,8 @@ LogicalResult mlir::adaround::buildCPUPipeline(
       "{0},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
       "canonicalize,{2},{3}func.func(adaround-hoist-vector-transfers),"
       "adaround-expand-math,"
-      "func.func(convert-linalg-to-loops,lower-vector-multi-reduction),"
+      "func.func(adaround-lower-reductions,convert-linalg-to-loops,"
+      "lower-vector-multi-reduction),"
       "convert-vector-to-scf{{full-unroll=true},lower-affine,func.func(adaround-split-blocks),convert-scf-to-cf,"
       "convert-vector-to-llvm,convert-math-to-llvm,"
       "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
@@ -196,7 +197,8 @@ LogicalResult mlir::adaround::buildGPUPipeline(
   // (constants-to-device, resolve-device-constants); symbol-dce drops the
   // host copies of the small ones, which outlining copied into the kernels.
   std::string pipeline = llvm::formatv(
-      "{0},{1},func.func(convert-linalg-to-parallel-loops),"
+      "{0},{1},func.func(adaround-lower-reductions,"
+      "convert-linalg-to-parallel-loops),"
       "adaround-constants-to-device{{max-inline-bytes={6}},"
       "func.func(adaround-map-to-gpu{{block-size={2}},gpu-map-parallel-loops,"
       "convert-parallel-loops-to-gpu),gpu-kernel-outlining,symbol-dce,"

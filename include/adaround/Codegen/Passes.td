@@ -94,6 +94,22 @@ def AdaroundResolveDeviceConstants
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def AdaroundLowerReductions
+    : Pass<"adaround-lower-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Lower linalg reductions on buffers to loops that accumulate "
+                "in registers";
+  let description = [{
+    Lowers each linalg op on buffers with a reduction iterator as
+    `convert-linalg-to-parallel-loops` does (parallel dimensions in
+    `scf.parallel`, reductions in `scf.for`), then carries each output
+    element through the reduction loops as a loop value: loaded once before
+    them, stored once after, instead of a load and a store per step. Relies
+    on the op's inputs not aliasing its outputs, as after bufferization.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def AdaroundMathToNVVM : Pass<"adaround-math-to-nvvm"> {
   let summary = "Lower f32 math.floor and math.fma to NVVM intrinsics";
   let description = [{
