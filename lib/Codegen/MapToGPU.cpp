@@ -5,8 +5,9 @@
 // threads touch consecutive elements (coalesced). The small constants the
 // loop reads are moved inside it, so that kernel outlining carries them into
 // the GPU module (large ones have a device copy, from
-// adaround-constants-to-device, passed as a kernel argument); host buffers it reads or writes
-// are registered with the GPU.
+// adaround-constants-to-device, passed as a kernel argument). Buffers only
+// kernels use are allocated on the device; host buffers kernels use are
+// registered with the GPU.
 //
 //===----------------------------------------------------------------------===//
 
@@ -59,10 +60,35 @@ bool hasData(memref::GetGlobalOp read) {
   return global && !global.isExternal();
 }
 
-/// Host buffers that kernels read or write are page-locked and mapped for
+/// Whether only kernels touch `value`: every use, through views, is inside
+/// a parallel loop or frees it.
+bool onlyKernelsUse(Value value) {
+  return llvm::all_of(value.getUsers(), [](Operation *user) {
+    if (user->getParentOfType<scf::ParallelOp>() ||
+        isa<memref::DeallocOp>(user))
+      return true;
+    return isa<ViewLikeOpInterface>(user) &&
+           llvm::all_of(user->getResults(), onlyKernelsUse);
+  });
+}
+
+/// `op` in its own stream, waited for: gpu-to-llvm lowers allocation and
+/// deallocation only in their asynchronous form.
+template <typename Build>
+void inStream(RewriterBase &rewriter, Location loc, Build build) {
+  Value start =
+      gpu::WaitOp::create(rewriter, loc, rewriter.getType<gpu::AsyncTokenType>(),
+                          ValueRange())
+          .getAsyncToken();
+  Value done = build(start);
+  gpu::WaitOp::create(rewriter, loc, Type(), done);
+}
+
+/// Buffers only kernels touch live in device memory (gpu.alloc). Host
+/// buffers that kernels also read or write are page-locked and mapped for
 /// the GPU (cuMemHostRegister: with unified addressing the host pointer is
 /// valid in kernels) from allocation to deallocation.
-void registerHostBuffers(RewriterBase &rewriter, func::FuncOp func) {
+void placeBuffers(RewriterBase &rewriter, func::FuncOp func) {
   SmallVector<memref::AllocOp> allocs;
   func.walk([&](memref::AllocOp alloc) {
     if (!alloc->getParentOfType<scf::ParallelOp>() &&
@@ -71,15 +97,45 @@ void registerHostBuffers(RewriterBase &rewriter, func::FuncOp func) {
   });
   for (memref::AllocOp alloc : allocs) {
     Location loc = alloc.getLoc();
+    SmallVector<Operation *> deallocs;
+    for (Operation *user : alloc->getUsers())
+      if (isa<memref::DeallocOp>(user))
+        deallocs.push_back(user);
+
+    if (onlyKernelsUse(alloc)) {
+      rewriter.setInsertionPoint(alloc);
+      Value device;
+      inStream(rewriter, loc, [&](Value start) {
+        auto deviceAlloc = gpu::AllocOp::create(
+            rewriter, loc, alloc.getType(),
+            rewriter.getType<gpu::AsyncTokenType>(), ValueRange{start},
+            alloc.getDynamicSizes(), alloc.getSymbolOperands(),
+            /*hostShared=*/false);
+        device = deviceAlloc.getMemref();
+        return deviceAlloc.getAsyncToken();
+      });
+      rewriter.replaceAllUsesWith(alloc, device);
+      rewriter.eraseOp(alloc);
+      for (Operation *dealloc : deallocs) {
+        rewriter.setInsertionPoint(dealloc);
+        inStream(rewriter, loc, [&](Value start) {
+          return gpu::DeallocOp::create(
+                     rewriter, loc, rewriter.getType<gpu::AsyncTokenType>(),
+                     ValueRange{start}, device)
+              .getAsyncToken();
+        });
+        rewriter.eraseOp(dealloc);
+      }
+      continue;
+    }
+
     auto unranked = UnrankedMemRefType::get(
         alloc.getType().getElementType(), alloc.getType().getMemorySpace());
     rewriter.setInsertionPointAfter(alloc);
     Value cast = memref::CastOp::create(rewriter, loc, unranked, alloc);
     gpu::HostRegisterOp::create(rewriter, loc, cast);
-    for (Operation *user : llvm::to_vector(alloc->getUsers())) {
-      if (!isa<memref::DeallocOp>(user))
-        continue;
-      rewriter.setInsertionPoint(user);
+    for (Operation *dealloc : deallocs) {
+      rewriter.setInsertionPoint(dealloc);
       Value before = memref::CastOp::create(rewriter, loc, unranked, alloc);
       gpu::HostUnregisterOp::create(rewriter, loc, before);
     }
@@ -99,7 +155,7 @@ struct MapToGPUPass : adaround::impl::AdaroundMapToGPUBase<MapToGPUPass> {
     if (reportedOptionError())
       return signalPassFailure();
     IRRewriter rewriter(&getContext());
-    registerHostBuffers(rewriter, getOperation());
+    placeBuffers(rewriter, getOperation());
     SmallVector<scf::ParallelOp> loops;
     getOperation().walk([&](scf::ParallelOp op) {
       if (isOutermost(op))

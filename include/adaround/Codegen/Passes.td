@@ -49,8 +49,11 @@ def AdaroundMapToGPU : Pass<"adaround-map-to-gpu", "::mlir::func::FuncOp"> {
     `block-size` (the inner loop becomes the threads of a block, with a bound
     check instead of min/max bounds), and moves the `memref.get_global`
     constants it reads inside, so that `gpu-kernel-outlining` carries them
-    into the GPU module. Host buffers (`memref.alloc`) the loops use are
-    registered with the GPU (`gpu.host_register`) until their deallocation.
+    into the GPU module (`memref.global` declarations, such as the device
+    copies of `adaround-constants-to-device`, stay kernel arguments). Buffers
+    (`memref.alloc`) that only the loops use become device memory
+    (`gpu.alloc`/`gpu.dealloc`); those the host also touches are registered
+    with the GPU (`gpu.host_register`) until their deallocation.
     Run `gpu-map-parallel-loops` and `convert-parallel-loops-to-gpu` next.
   }];
   let options = [
