@@ -231,9 +231,12 @@ def main():
     parser.add_argument("--cases", type=int, default=24)
     parser.add_argument("--vector-widths", default="16")
     parser.add_argument("--opt", default="adaround-opt")
-    parser.add_argument("--runner", required=True)
+    parser.add_argument("--runner", help="without it, only --dump the module")
     parser.add_argument("--threads", type=int, default=1,
                         help="--adaround-to-llvm's threads option")
+    parser.add_argument("--gpu", metavar="OPTIONS",
+                        help="compile with --adaround-to-nvvm=OPTIONS instead "
+                             "(once per widths entry: give one)")
     parser.add_argument("--dump", help="write the test module here")
     args = parser.parse_args()
 
@@ -243,12 +246,16 @@ def main():
     if args.dump:
         with open(args.dump, "w") as f:
             f.write(module)
+    if not args.runner:
+        return 0 if args.dump else parser.error("give --runner or --dump")
     failures = []
     runs = 0
     for width in args.vector_widths.split(","):
         for baked in (False, True):
-            passes = (["--adaround-bake"] if baked else []) + [
-                f"--adaround-to-llvm=vector-width={width} threads={args.threads}"]
+            pipeline = (f"--adaround-to-nvvm={args.gpu}" if args.gpu is not None
+                        else f"--adaround-to-llvm=vector-width={width} "
+                             f"threads={args.threads}")
+            passes = (["--adaround-bake"] if baked else []) + [pipeline]
             outputs = ref.run_compiled(module, shlex.split(args.opt) + passes,
                                        shlex.split(args.runner))
             failures += check(cases, outputs, baked)
