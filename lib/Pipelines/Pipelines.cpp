@@ -59,8 +59,21 @@ mlir::adaround::checkOptions(const CPUPipelineOptions &options) {
           checkOptionRange("adaround-to-llvm", "vector-width",
                            options.vectorWidth, 1, kMaxVectorWidth))
     return error;
-  return checkOptionRange("adaround-to-llvm", "threads", options.threads, 0,
-                          kMaxThreads);
+  if (std::optional<std::string> error = checkOptionRange(
+          "adaround-to-llvm", "threads", options.threads, 0, kMaxThreads))
+    return error;
+  return checkOptionAtLeast("adaround-to-llvm", "reduction-threads",
+                            options.reductionThreads, 0);
+}
+
+/// adaround-split-reductions for `threads` parallel iterations, or nothing
+/// for 0.
+static std::string splitReductions(int64_t threads) {
+  if (!threads)
+    return "";
+  return llvm::formatv(",func.func(adaround-split-reductions{{target-threads={0}})",
+                       threads)
+      .str();
 }
 
 /// The lowest PTX ISA version (times 10) that supports `chip`, or 0 for a
@@ -109,6 +122,9 @@ mlir::adaround::checkOptions(const GPUPipelineOptions &options) {
     return error;
   if (std::optional<std::string> error = checkOptionAtLeast(
           "adaround-to-nvvm", "max-inline-bytes", options.maxInlineBytes, 0))
+    return error;
+  if (std::optional<std::string> error = checkOptionAtLeast(
+          "adaround-to-nvvm", "reduction-threads", options.reductionThreads, 0))
     return error;
   if (options.features.empty())
     return std::nullopt;
@@ -168,7 +184,7 @@ LogicalResult mlir::adaround::buildCPUPipeline(
     threadsToLLVM = "convert-openmp-to-llvm,";
   }
   std::string pipeline = llvm::formatv(
-      "{0},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
+      "{0}{6},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
       "canonicalize,{2},{3}func.func(adaround-hoist-vector-transfers),"
       "adaround-expand-math,"
       "func.func(adaround-lower-reductions,convert-linalg-to-loops,"
@@ -180,7 +196,8 @@ LogicalResult mlir::adaround::buildCPUPipeline(
       "convert-func-to-llvm,convert-ub-to-llvm,{4}reconcile-unrealized-casts,"
       "adaround-check-lowered{{allowed-dialects=llvm{5}}",
       frontEnd(), options.vectorWidth.getValue(), kBufferize, threads,
-      threadsToLLVM, options.threads != 1 ? ",omp" : "");
+      threadsToLLVM, options.threads != 1 ? ",omp" : "",
+      splitReductions(options.reductionThreads));
   return parse("adaround-to-llvm", pipeline, pm, errors);
 }
 
@@ -197,7 +214,8 @@ LogicalResult mlir::adaround::buildGPUPipeline(
   // (constants-to-device, resolve-device-constants); symbol-dce drops the
   // host copies of the small ones, which outlining copied into the kernels.
   std::string pipeline = llvm::formatv(
-      "{0},{1},func.func(adaround-lower-reductions,"
+      "{0}{7},{1},"
+      "func.func(adaround-lower-reductions,"
       "convert-linalg-to-parallel-loops),"
       "adaround-constants-to-device{{max-inline-bytes={6}},"
       "func.func(adaround-map-to-gpu{{block-size={2}},gpu-map-parallel-loops,"
@@ -209,7 +227,8 @@ LogicalResult mlir::adaround::buildGPUPipeline(
       "adaround-check-lowered{{allowed-dialects=llvm,gpu}",
       frontEnd(), kBufferize, options.blockSize.getValue(),
       options.chip.getValue(), ptxFeature(options), options.format.getValue(),
-      options.maxInlineBytes.getValue());
+      options.maxInlineBytes.getValue(),
+      splitReductions(options.reductionThreads));
   return parse("adaround-to-nvvm", pipeline, pm, errors);
 }
 

@@ -234,6 +234,8 @@ def main():
     parser.add_argument("--runner", help="without it, only --dump the module")
     parser.add_argument("--threads", type=int, default=1,
                         help="--adaround-to-llvm's threads option")
+    parser.add_argument("--reduction-threads", type=int, default=0,
+                        help="--adaround-to-llvm's reduction-threads option")
     parser.add_argument("--gpu", metavar="OPTIONS",
                         help="compile with --adaround-to-nvvm=OPTIONS instead "
                              "(once per widths entry: give one)")
@@ -254,7 +256,8 @@ def main():
         for baked in (False, True):
             pipeline = (f"--adaround-to-nvvm={args.gpu}" if args.gpu is not None
                         else f"--adaround-to-llvm=vector-width={width} "
-                             f"threads={args.threads}")
+                             f"threads={args.threads} "
+                             f"reduction-threads={args.reduction_threads}")
             passes = (["--adaround-bake"] if baked else []) + [pipeline]
             outputs = ref.run_compiled(module, shlex.split(args.opt) + passes,
                                        shlex.split(args.runner))

@@ -113,6 +113,33 @@ def AdaroundLowerReductions
                            "::mlir::memref::MemRefDialect"];
 }
 
+def AdaroundSplitReductions
+    : Pass<"adaround-split-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Split sums with few outputs into partial sums over chunks";
+  let description = [{
+    For a `linalg.generic` on tensors with one reduction dimension whose body
+    is `out + f(inputs)` (f32), and fewer parallel iterations (outputs) than
+    `target-threads`: computes partial sums over chunks of the reduction
+    dimension, the chunk index an outer parallel dimension, then adds the
+    partial sums to the original output in chunk order. The chunk length
+    divides the reduction's size, is at least `min-chunk`, and makes at most
+    enough chunks for `target-threads` iterations in all; a size with no such
+    divisor is left alone. The summation order changes (as any parallel
+    reduction's), within the tolerance of f32 sums. For GPUs, where one
+    thread per output of a matvec would leave most of the device idle.
+  }];
+  let options = [
+    Option<"targetThreads", "target-threads", "int64_t", "65536",
+           "split reductions with fewer outputs than this, into up to this "
+           "many iterations in all">,
+    Option<"minChunk", "min-chunk", "int64_t", "64",
+           "the shortest chunk of the reduction one iteration sums">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def AdaroundMathToNVVM : Pass<"adaround-math-to-nvvm"> {
   let summary = "Lower f32 math.floor and math.fma to NVVM intrinsics";
   let description = [{

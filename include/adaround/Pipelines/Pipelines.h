@@ -25,6 +25,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "on N; above 1 the code calls the OpenMP runtime "
                      "(link libomp)"),
       llvm::cl::init(1)};
+  Option<int64_t> reductionThreads{
+      *this, "reduction-threads",
+      llvm::cl::desc("sums with fewer outputs than this are split into "
+                     "partial sums over chunks (adaround-split-reductions), "
+                     "for about this many parallel iterations; 0: never"),
+      llvm::cl::init(0)};
 };
 
 /// Options of `--adaround-to-nvvm`.
@@ -43,6 +49,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("threads per block"),
                             llvm::cl::init(256)};
+  Option<int64_t> reductionThreads{
+      *this, "reduction-threads",
+      llvm::cl::desc("sums with fewer outputs (a matvec's rows) are split "
+                     "into partial sums, for about this many threads; 0: "
+                     "never"),
+      llvm::cl::init(65536)};
   Option<int64_t> maxInlineBytes{
       *this, "max-inline-bytes",
       llvm::cl::desc("constants up to this size are compiled into the "
