@@ -50,6 +50,64 @@ func.func @kernel(%xm: {m}, %ym: {m}) attributes {{llvm.emit_c_interface}} {{
 """
 
 
+def baked_matvec_module(n, k, bits, seed=0):
+    """y = W x with W (n x k) baked to `bits` (8 or 4) and passed in as its
+    bytes, `kernel(x: 1xK f32, w: bytes, y: 1xN f32)`: the IR `--adaround-bake`
+    makes for a per-output-channel weight (i4: runs of 64 bytes along K, low
+    nibbles the first 64 levels, high nibbles the next 64), with the weight
+    an argument instead of a constant, so that a benchmark can time large
+    weights without compiling them in. Returns the module text, the weight's
+    byte count and the per-channel scales."""
+    if bits not in (8, 4) or (bits == 4 and k % 128):
+        raise ValueError("bits 8, or 4 with k a multiple of 128")
+    rng = np.random.default_rng(seed)
+    scales = (0.01 + 0.01 * rng.random(n)).astype(np.float32)
+    scale_hex = "0x" + scales.tobytes().hex().upper()
+    nbytes = n * k * bits // 8
+    x, y, w = f"tensor<1x{k}xf32>", f"tensor<1x{n}xf32>", f"tensor<{nbytes}xi8>"
+    if bits == 8:
+        levels = f"""%q = tensor.expand_shape %w [[0, 1]] output_shape [{n}, {k}] : {w} into tensor<{n}x{k}xi8>
+  %e = tensor.empty() : tensor<{n}x{k}xf32>
+  %wf = linalg.generic {{indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}} ins(%q, %scales : tensor<{n}x{k}xi8>, tensor<{n}xf32>) outs(%e : tensor<{n}x{k}xf32>) {{
+  ^bb0(%l: i8, %s: f32, %o: f32):
+    %f = arith.sitofp %l : i8 to f32
+    %v = arith.mulf %f, %s : f32
+    linalg.yield %v : f32
+  }} -> tensor<{n}x{k}xf32>"""
+    else:
+        runs = k // 128
+        levels = f"""%q = tensor.expand_shape %w [[0, 1, 2]] output_shape [{n}, {runs}, 64] : {w} into tensor<{n}x{runs}x64xi8>
+  %shifts = arith.constant dense<[4, 0]> : tensor<2xi8>
+  %e = tensor.empty() : tensor<{n}x{runs}x2x64xf32>
+  %u = linalg.generic {{indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d2)>, affine_map<(d0, d1, d2, d3) -> (d0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}} ins(%q, %shifts, %scales : tensor<{n}x{runs}x64xi8>, tensor<2xi8>, tensor<{n}xf32>) outs(%e : tensor<{n}x{runs}x2x64xf32>) {{
+  ^bb0(%b: i8, %shift: i8, %s: f32, %o: f32):
+    %c4 = arith.constant 4 : i8
+    %up = arith.shli %b, %shift : i8
+    %l = arith.shrsi %up, %c4 : i8
+    %f = arith.sitofp %l : i8 to f32
+    %v = arith.mulf %f, %s : f32
+    linalg.yield %v : f32
+  }} -> tensor<{n}x{runs}x2x64xf32>
+  %wf = tensor.collapse_shape %u [[0], [1, 2, 3]] : tensor<{n}x{runs}x2x64xf32> into tensor<{n}x{k}xf32>"""
+    text = f"""
+func.func @kernel(%xm: memref<1x{k}xf32>, %wm: memref<{nbytes}xi8>, %ym: memref<1x{n}xf32>) attributes {{llvm.emit_c_interface}} {{
+  %x2 = bufferization.to_tensor %xm restrict : memref<1x{k}xf32> to {x}
+  %x = tensor.collapse_shape %x2 [[0, 1]] : {x} into tensor<{k}xf32>
+  %w = bufferization.to_tensor %wm restrict : memref<{nbytes}xi8> to {w}
+  %scales = arith.constant dense<"{scale_hex}"> : tensor<{n}xf32>
+  {levels}
+  %zero = arith.constant 0.0 : f32
+  %ye = tensor.empty() : tensor<{n}xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%ye : tensor<{n}xf32>) -> tensor<{n}xf32>
+  %r = linalg.matvec ins(%wf, %x : tensor<{n}x{k}xf32>, tensor<{k}xf32>) outs(%init : tensor<{n}xf32>) -> tensor<{n}xf32>
+  %r2 = tensor.expand_shape %r [[0, 1]] output_shape [1, {n}] : tensor<{n}xf32> into {y}
+  bufferization.materialize_in_destination %r2 in restrict writable %ym : ({y}, memref<1x{n}xf32>) -> ()
+  return
+}}
+"""
+    return text, nbytes, scales
+
+
 def compile_kernel(module_text, out_dir, name, opt_tool, pipeline_options="",
                    pipeline="adaround-to-llvm", link=()):
     """Returns the path of the shared library."""
