@@ -9,11 +9,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelUses.h"
 #include "adaround/Codegen/Passes.h"
 #include "adaround/Support/CheckedOptions.h"
 
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::adaround {
 #define GEN_PASS_DEF_ADAROUNDCONSTANTSTODEVICE
@@ -22,6 +22,8 @@ namespace mlir::adaround {
 } // namespace mlir::adaround
 
 using namespace mlir;
+using mlir::adaround::insideParallelLoop;
+using mlir::adaround::usedInParallelLoop;
 
 namespace {
 
@@ -30,19 +32,6 @@ constexpr StringLiteral kDeviceConstantFunction = "adaroundDeviceConstant";
 constexpr StringLiteral kReleaseFunction = "adaroundReleaseDeviceConstant";
 constexpr StringLiteral kReleaseAllFunction =
     "__adaround_release_device_constants";
-
-bool insideParallelLoop(Operation *op) {
-  return op->getParentOfType<scf::ParallelOp>() != nullptr;
-}
-
-/// Whether `value`, or a view of it, is used inside a parallel loop.
-bool usedInParallelLoop(Value value) {
-  return llvm::any_of(value.getUsers(), [](Operation *user) {
-    return insideParallelLoop(user) ||
-           (isa<ViewLikeOpInterface>(user) &&
-            llvm::any_of(user->getResults(), usedInParallelLoop));
-  });
-}
 
 /// Makes the parallel loops that use `host` (directly or through views made
 /// outside them) use `device` instead; host code keeps `host`.

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelUses.h"
 #include "adaround/Codegen/Passes.h"
 #include "adaround/Support/CheckedOptions.h"
 
@@ -32,23 +33,13 @@ namespace mlir::adaround {
 } // namespace mlir::adaround
 
 using namespace mlir;
+using mlir::adaround::insideParallelLoop;
+using mlir::adaround::usedInParallelLoop;
 
 namespace {
 
 bool isOutermost(scf::ParallelOp op) {
   return !op->getParentOfType<scf::ParallelOp>();
-}
-
-/// Whether `value` (or a view of it) is used inside an scf.parallel.
-bool usedInParallelLoop(Value value) {
-  for (Operation *user : value.getUsers()) {
-    if (user->getParentOfType<scf::ParallelOp>())
-      return true;
-    if (isa<ViewLikeOpInterface>(user) &&
-        llvm::any_of(user->getResults(), usedInParallelLoop))
-      return true;
-  }
-  return false;
 }
 
 /// Whether `read` reads a global with data (not a declaration, such as the
@@ -64,16 +55,16 @@ bool hasData(memref::GetGlobalOp read) {
 /// a parallel loop or frees it.
 bool onlyKernelsUse(Value value) {
   return llvm::all_of(value.getUsers(), [](Operation *user) {
-    if (user->getParentOfType<scf::ParallelOp>() ||
-        isa<memref::DeallocOp>(user))
+    if (insideParallelLoop(user) || isa<memref::DeallocOp>(user))
       return true;
     return isa<ViewLikeOpInterface>(user) &&
            llvm::all_of(user->getResults(), onlyKernelsUse);
   });
 }
 
-/// `op` in its own stream, waited for: gpu-to-llvm lowers allocation and
-/// deallocation only in their asynchronous form.
+/// Runs the asynchronous op `build` makes in a stream of its own and waits
+/// for it: gpu-to-llvm lowers allocation and deallocation only in their
+/// asynchronous form.
 template <typename Build>
 void inStream(RewriterBase &rewriter, Location loc, Build build) {
   Value start =
@@ -91,7 +82,7 @@ void inStream(RewriterBase &rewriter, Location loc, Build build) {
 void placeBuffers(RewriterBase &rewriter, func::FuncOp func) {
   SmallVector<memref::AllocOp> allocs;
   func.walk([&](memref::AllocOp alloc) {
-    if (!alloc->getParentOfType<scf::ParallelOp>() &&
+    if (!insideParallelLoop(alloc) &&
         usedInParallelLoop(alloc))
       allocs.push_back(alloc);
   });
