@@ -188,6 +188,13 @@ struct ResolveDeviceConstantsPass
                            << "', which is not a constant global with data";
         return signalPassFailure();
       }
+      if (device.getGlobalType() != host.getGlobalType()) {
+        device.emitError() << "adaround-resolve-device-constants: '"
+                           << device.getSymName() << "' has type "
+                           << device.getGlobalType() << " but '" << hostName
+                           << "' has type " << host.getGlobalType();
+        return signalPassFailure();
+      }
       std::optional<SymbolTable::UseRange> uses =
           SymbolTable::getSymbolUses(device, module);
       for (const SymbolTable::SymbolUse &use : *uses)

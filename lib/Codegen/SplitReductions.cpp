@@ -177,7 +177,7 @@ struct SplitReductionsPass
         else
           outputs *= ranges[dim];
       }
-      if (outputs >= targetThreads)
+      if (outputs == 0 || outputs >= targetThreads)
         continue;
       int64_t wanted = llvm::divideCeilSigned(int64_t(targetThreads), outputs);
       if (int64_t chunk = chooseChunk(ranges[reduction], wanted, minChunk))

@@ -27,8 +27,10 @@ static std::string frontEnd() {
   // would merge the kernels' `tensor.empty` results into one, which every
   // kernel then writes (quadratic analysis, and copies).
   // TOSA input is lowered to linalg first (a no-op without TOSA ops), so
-  // that weights quantized on TOSA ops follow them into linalg.
+  // that weights quantized on TOSA ops follow them into linalg; so are
+  // elementwise arith/math ops on whole tensors.
   return "adaround-check-registration,tosa-to-linalg-pipeline,"
+         "func.func(convert-elementwise-to-linalg),"
          "convert-adaround-to-linalg,func.func(lower-quant-ops),"
          "func.func(linalg-generalize-named-ops,adaround-fuse-into-reductions,"
          "adaround-drop-unit-dims,canonicalize),"

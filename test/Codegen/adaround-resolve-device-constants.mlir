@@ -58,3 +58,9 @@ llvm.mlir.global external @__adaround_device.missing() : !llvm.array<4 x f32>
 llvm.mlir.global private @mutable(dense<1.0> : tensor<4xf32>) : !llvm.array<4 x f32>
 // expected-error @below {{'__adaround_device.mutable' names the device copy of 'mutable', which is not a constant global with data}}
 llvm.mlir.global external @__adaround_device.mutable() : !llvm.array<4 x f32>
+
+// -----
+
+llvm.mlir.global private constant @small(dense<1.0> : tensor<4xf32>) : !llvm.array<4 x f32>
+// expected-error @below {{'__adaround_device.small' has type '!llvm.array<8 x f32>' but 'small' has type '!llvm.array<4 x f32>'}}
+llvm.mlir.global external @__adaround_device.small() : !llvm.array<8 x f32>

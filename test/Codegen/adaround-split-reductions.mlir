@@ -31,10 +31,11 @@ func.func @matvec(%x: tensor<1x4096xf32>, %w: tensor<4096x512xf32>, %y: tensor<1
 // -----
 
 // The chunk divides the reduction: 4099 terms (prime) cannot be split, nor
-// can 96 (no divisor >= 64 leaves two chunks); 8192 outputs are enough.
+// can 96 (no divisor >= 64 leaves two chunks); 8192 outputs are enough; no
+// outputs at all (a 0-row matmul) is left alone.
 // linalg.index of the split loop counts from the chunk's start.
 // CHECK-LABEL: func.func @left_alone
-// CHECK-COUNT-3: linalg.generic
+// CHECK-COUNT-4: linalg.generic
 // CHECK-NOT: linalg.generic
 // CHECK-LABEL: func.func @index
 // CHECK: linalg.generic
@@ -46,12 +47,14 @@ func.func @matvec(%x: tensor<1x4096xf32>, %w: tensor<4096x512xf32>, %y: tensor<1
 // CHECK: linalg.index 1 : index
 func.func @left_alone(%x: tensor<1x4099xf32>, %w: tensor<4099x8xf32>, %y: tensor<1x8xf32>,
                       %a: tensor<1x96xf32>, %b: tensor<96x8xf32>,
-                      %c: tensor<1x128xf32>, %d: tensor<128x8192xf32>, %e: tensor<1x8192xf32>)
-    -> (tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8192xf32>) {
+                      %c: tensor<1x128xf32>, %d: tensor<128x8192xf32>, %e: tensor<1x8192xf32>,
+                      %f: tensor<0x4096xf32>, %g: tensor<4096x8xf32>, %h: tensor<0x8xf32>)
+    -> (tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8192xf32>, tensor<0x8xf32>) {
   %r = linalg.matmul ins(%x, %w : tensor<1x4099xf32>, tensor<4099x8xf32>) outs(%y : tensor<1x8xf32>) -> tensor<1x8xf32>
   %s = linalg.matmul ins(%a, %b : tensor<1x96xf32>, tensor<96x8xf32>) outs(%y : tensor<1x8xf32>) -> tensor<1x8xf32>
   %t = linalg.matmul ins(%c, %d : tensor<1x128xf32>, tensor<128x8192xf32>) outs(%e : tensor<1x8192xf32>) -> tensor<1x8192xf32>
-  return %r, %s, %t : tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8192xf32>
+  %z = linalg.matmul ins(%f, %g : tensor<0x4096xf32>, tensor<4096x8xf32>) outs(%h : tensor<0x8xf32>) -> tensor<0x8xf32>
+  return %r, %s, %t, %z : tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8192xf32>, tensor<0x8xf32>
 }
 func.func @index(%x: tensor<256xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
   %r = linalg.generic {indexing_maps = [affine_map<(i, k) -> (k)>, affine_map<(i, k) -> (i)>],

@@ -38,6 +38,10 @@ const char *const kPipelines[] = {
     "convert-adaround-to-linalg",
     "adaround-calibrate{insert=1},adaround-bake,adaround-to-llvm",
     "adaround-to-llvm{vector-width=3}",
+    "adaround-to-llvm{reduction-threads=100000}",
+    "func.func(linalg-generalize-named-ops,"
+    "adaround-split-reductions{min-chunk=2},adaround-lower-reductions)",
+    "adaround-to-nvvm{max-inline-bytes=0}",
 };
 
 mlir::DialectRegistry &registry() {
