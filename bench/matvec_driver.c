@@ -1,13 +1,14 @@
 // Times one compiled matvec y = W x (C interface of --adaround-to-llvm:
-// `_mlir_ciface_kernel(memref<1xK> *x, memref<1xN> *y)`, weights inside
+// `_mlir_ciface_kernel(memref<MxK> *x, memref<MxN> *y)`, weights inside
 // the kernel) against a read-bandwidth probe: a vectorized sum over as many
 // bytes as the kernel's weights occupy, in buffers larger than the caches.
 // Both run alternately in one process; the best time of each is reported.
 //
-//   matvec_driver <kernel.so> <N> <K> <weight-bytes> <reps> [threads]
+//   matvec_driver <kernel.so> <N> <K> <weight-bytes> <reps> [threads] [batch]
 //
 // `threads` (default 1) is the probe's: built with -fopenmp it reads on that
 // many threads, to compare with kernels compiled with the same `threads`.
+// `batch` (default 1) is M of a small-batch matmul, Y (M x N) = X (M x K) W^T.
 #include "kernel_loader.h"
 
 #include <stdlib.h>
@@ -34,13 +35,14 @@ int main(int argc, char **argv) {
   int64_t n = atoll(argv[2]), k = atoll(argv[3]), bytes = atoll(argv[4]);
   int reps = atoi(argv[5]);
   int threads = argc > 6 ? atoi(argv[6]) : 1;
-  float *x = float_buffer(k, 1.0f), *y = float_buffer(n, 0.0f);
+  int64_t m = argc > 7 ? atoll(argv[7]) : 1;
+  float *x = float_buffer(m * k, 1.0f), *y = float_buffer(m * n, 0.0f);
   int64_t words = (bytes + 3) / 4;
   uint32_t *data = aligned_alloc(64, ((words * 4 + 63) / 64) * 64);
   for (int64_t i = 0; i < words; ++i)
     data[i] = (uint32_t)(i * 2654435761u);
-  MemRef2D dx = {x, x, 0, {1, k}, {k, 1}};
-  MemRef2D dy = {y, y, 0, {1, n}, {n, 1}};
+  MemRef2D dx = {x, x, 0, {m, k}, {k, 1}};
+  MemRef2D dy = {y, y, 0, {m, n}, {n, 1}};
 
   double best_kernel = 1e30, best_probe = 1e30;
   uint32_t sink = 0;

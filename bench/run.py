@@ -116,20 +116,34 @@ def kernel_rows(args, work, sizes, reps):
 # ---------------------------------------------------------------------------
 # 2. Baked weights: matvec on f32, i8 and packed i4 weights.
 
-def matvec_module(w):
+def matvec_module(w, batch=1):
+    """y = W x (batch 1: linalg.matvec) or Y = X W^T for a batch of rows."""
     m, k = w.shape
     blob = (np.uint32(64).tobytes() + w.tobytes()).hex().upper()
-    return f"""
-func.func @kernel(%xm: memref<1x{k}xf32>, %ym: memref<1x{m}xf32>) attributes {{llvm.emit_c_interface}} {{
-  %x2 = bufferization.to_tensor %xm restrict : memref<1x{k}xf32> to tensor<1x{k}xf32>
-  %x = tensor.collapse_shape %x2 [[0, 1]] : tensor<1x{k}xf32> into tensor<{k}xf32>
+    if batch == 1:
+        body = f"""%x = tensor.collapse_shape %x2 [[0, 1]] : tensor<1x{k}xf32> into tensor<{k}xf32>
   %w = arith.constant dense_resource<w> : tensor<{m}x{k}xf32>
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<{m}xf32>
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<{m}xf32>) -> tensor<{m}xf32>
   %y = linalg.matvec ins(%w, %x : tensor<{m}x{k}xf32>, tensor<{k}xf32>) outs(%init : tensor<{m}xf32>) -> tensor<{m}xf32>
-  %y2 = tensor.expand_shape %y [[0, 1]] output_shape [1, {m}] : tensor<{m}xf32> into tensor<1x{m}xf32>
-  bufferization.materialize_in_destination %y2 in restrict writable %ym : (tensor<1x{m}xf32>, memref<1x{m}xf32>) -> ()
+  %y2 = tensor.expand_shape %y [[0, 1]] output_shape [1, {m}] : tensor<{m}xf32> into tensor<1x{m}xf32>"""
+    else:
+        body = f"""%w = arith.constant dense_resource<w> : tensor<{m}x{k}xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<{batch}x{m}xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<{batch}x{m}xf32>) -> tensor<{batch}x{m}xf32>
+  %y2 = linalg.generic {{indexing_maps = [affine_map<(b, n, k) -> (b, k)>, affine_map<(b, n, k) -> (n, k)>, affine_map<(b, n, k) -> (b, n)>], iterator_types = ["parallel", "parallel", "reduction"]}} ins(%x2, %w : tensor<{batch}x{k}xf32>, tensor<{m}x{k}xf32>) outs(%init : tensor<{batch}x{m}xf32>) {{
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }} -> tensor<{batch}x{m}xf32>"""
+    return f"""
+func.func @kernel(%xm: memref<{batch}x{k}xf32>, %ym: memref<{batch}x{m}xf32>) attributes {{llvm.emit_c_interface}} {{
+  %x2 = bufferization.to_tensor %xm restrict : memref<{batch}x{k}xf32> to tensor<{batch}x{k}xf32>
+  {body}
+  bufferization.materialize_in_destination %y2 in restrict writable %ym : (tensor<{batch}x{m}xf32>, memref<{batch}x{m}xf32>) -> ()
   return
 }}
 {{-#
@@ -144,7 +158,7 @@ MATVEC_WEIGHTS = [("f32", "", 4.0),
                   ("packed i2", "--adaround-calibrate=insert=1,bits=2 --adaround-bake", 0.25)]
 
 
-def torch_linear_s(w, reps):
+def torch_linear_s(w, reps, batch=1):
     """torch's f32 nn.Linear and its dynamically quantized int8 Linear on
     the same weight (one thread), best of `reps`."""
     n, k = w.shape
@@ -153,7 +167,7 @@ def torch_linear_s(w, reps):
         linear.weight.copy_(torch.from_numpy(w))
     dynamic = torch.ao.quantization.quantize_dynamic(
         torch.nn.Sequential(linear), {torch.nn.Linear}, dtype=torch.qint8)
-    x = torch.randn(1, k)
+    x = torch.randn(batch, k)
     times = {}
     for label, module in [("torch f32 Linear", linear),
                           ("torch dynamic int8 Linear", dynamic)]:
@@ -162,40 +176,43 @@ def torch_linear_s(w, reps):
     return times
 
 
-def matvec_rows(args, work, shapes, reps):
-    """y = W x for each weight shape (N x K) and storage: our kernel, the
-    read-bandwidth probe over the same bytes, in one process."""
+def matvec_rows(args, work, shapes, reps, batches=(1,)):
+    """y = W x (or Y = X W^T for a batch of M rows) for each weight shape
+    (N x K) and storage: our kernel, the read-bandwidth probe over the same
+    bytes, in one process."""
     driver = build_driver("matvec_driver.c", os.path.join(work, "matvec_driver"))
     rng = np.random.default_rng(0)
     rows = []
     for n, k in shapes:
         w = (rng.standard_normal((n, k)) * 0.1).astype(np.float32)
-        text = matvec_module(w)
-        for label, pre, bytes_per in MATVEC_WEIGHTS:
-            name = f"matvec_{label.replace(' ', '_')}_{n}x{k}"
-            src = os.path.join(work, name + ".in.mlir")
-            with open(src, "w") as f:
-                f.write(text)
-            prepared = text
-            if pre:
-                passes = [p.replace(",", " ") for p in pre.split()]
-                prepared = subprocess.run([args.opt, src] + passes,
-                                          capture_output=True, text=True,
-                                          check=True).stdout
-            so = fk.compile_kernel(prepared, work, name, args.opt)
-            weight_bytes = int(n * k * bytes_per)
-            out = subprocess.run([driver, so, str(n), str(k),
-                                  str(weight_bytes), str(reps)],
-                                 capture_output=True, text=True, check=True)
-            r = json.loads(out.stdout)
-            rows.append(dict(weights=label, n=n, k=k, ours_s=r["kernel_s"],
-                             probe_s=r["probe_s"], weight_bytes=weight_bytes))
-            print(f"matvec {label} {n}x{k}: {r['kernel_s'] * 1e3:.2f} ms, "
-                  f"probe {r['probe_s'] * 1e3:.2f} ms", flush=True)
-        for label, seconds in torch_linear_s(w, reps).items():
-            rows.append(dict(weights=label, n=n, k=k, ours_s=seconds,
-                             probe_s=None, weight_bytes=None))
-            print(f"matvec {label} {n}x{k}: {seconds * 1e3:.2f} ms", flush=True)
+        for m in batches:
+            text = matvec_module(w, m)
+            for label, pre, bytes_per in MATVEC_WEIGHTS:
+                name = f"matvec_{label.replace(' ', '_')}_{m}x{n}x{k}"
+                src = os.path.join(work, name + ".in.mlir")
+                with open(src, "w") as f:
+                    f.write(text)
+                prepared = text
+                if pre:
+                    passes = [p.replace(",", " ") for p in pre.split()]
+                    prepared = subprocess.run([args.opt, src] + passes,
+                                              capture_output=True, text=True,
+                                              check=True).stdout
+                so = fk.compile_kernel(prepared, work, name, args.opt)
+                weight_bytes = int(n * k * bytes_per)
+                out = subprocess.run([driver, so, str(n), str(k),
+                                      str(weight_bytes), str(reps), "1", str(m)],
+                                     capture_output=True, text=True, check=True)
+                r = json.loads(out.stdout)
+                rows.append(dict(weights=label, m=m, n=n, k=k, ours_s=r["kernel_s"],
+                                 probe_s=r["probe_s"], weight_bytes=weight_bytes))
+                print(f"matvec {label} {m}x{n}x{k}: {r['kernel_s'] * 1e3:.2f} ms, "
+                      f"probe {r['probe_s'] * 1e3:.2f} ms", flush=True)
+            for label, seconds in torch_linear_s(w, reps, m).items():
+                rows.append(dict(weights=label, m=m, n=n, k=k, ours_s=seconds,
+                                 probe_s=None, weight_bytes=None))
+                print(f"matvec {label} {m}x{n}x{k}: {seconds * 1e3:.2f} ms",
+                      flush=True)
     return rows
 
 
@@ -477,21 +494,22 @@ def blas_note():
 
 
 def matvec_lines(matvec):
-    lines = ["## 2. Baked weights: matvec (batch 1), one thread", "",
+    lines = ["## 2. Baked weights: matvec (batch 1) and small batches, one thread", "",
              "Weights larger than the last-level cache. 'probe' is a vectorized",
              "sum over as many bytes as the weights (the read roofline for that",
              "format), timed in the same process; 'f32 / this' is our f32 kernel's",
-             "time over this one. torch rows: the same weight in torch's",
-             f"`nn.Linear` and `quantize_dynamic` int8 Linear ({blas_note()}).", "",
-             "| weights | N x K | weight MiB | time ms | f32 / this | probe / this |",
-             "|---|---|---|---|---|---|"]
-    for m in matvec:
-        f32 = next(r["ours_s"] for r in matvec
-                   if r["weights"] == "f32" and (r["n"], r["k"]) == (m["n"], m["k"]))
-        mib = f"{m['weight_bytes'] / 2**20:.1f}" if m["weight_bytes"] else ""
-        probe = f"{m['probe_s'] / m['ours_s']:.2f}" if m["probe_s"] else ""
-        lines.append(f"| {m['weights']} | {m['n']}x{m['k']} | {mib} | "
-                     f"{m['ours_s'] * 1e3:.2f} | {f32 / m['ours_s']:.2f} | {probe} |")
+             "time over this one. M is the batch (rows of X in Y = X W^T). torch",
+             "rows: the same weight in torch's `nn.Linear` and `quantize_dynamic`",
+             f"int8 Linear ({blas_note()}).", "",
+             "| weights | M | N x K | weight MiB | time ms | f32 / this | probe / this |",
+             "|---|---|---|---|---|---|---|"]
+    for r in matvec:
+        f32 = next(o["ours_s"] for o in matvec if o["weights"] == "f32" and
+                   (o["m"], o["n"], o["k"]) == (r["m"], r["n"], r["k"]))
+        mib = f"{r['weight_bytes'] / 2**20:.1f}" if r["weight_bytes"] else ""
+        probe = f"{r['probe_s'] / r['ours_s']:.2f}" if r["probe_s"] else ""
+        lines.append(f"| {r['weights']} | {r['m']} | {r['n']}x{r['k']} | {mib} | "
+                     f"{r['ours_s'] * 1e3:.2f} | {f32 / r['ours_s']:.2f} | {probe} |")
     return lines
 
 
@@ -598,6 +616,8 @@ def main():
                         help="only the threads section")
     parser.add_argument("--compile-only", action="store_true",
                         help="only the compile-time section")
+    parser.add_argument("--batches", default="1",
+                        help="matvec section: batch sizes M, e.g. 1,4,16")
     parser.add_argument("--gpu-compile-only", action="store_true",
                         help="only the GPU compilation section (no GPU needed)")
     parser.add_argument("--threads", type=int, default=os.cpu_count(),
@@ -646,8 +666,10 @@ def main():
                               compile_lines(compile_rows(args, work, counts)))
     if args.matvec_only:
         torch.set_num_threads(1)
-        return section_report("matvec", "matvec", "bench/run.py --matvec-only",
-                              matvec_lines(matvec_rows(args, work, mv, reps)))
+        batches = [int(b) for b in args.batches.split(",")]
+        return section_report(
+            "matvec", "matvec", f"bench/run.py --matvec-only --batches {args.batches}",
+            matvec_lines(matvec_rows(args, work, mv, reps, batches)))
     rows = kernel_rows(args, work, sizes, reps)
     matvec = matvec_rows(args, work, mv, reps)
     threaded = threads_rows(args, work, t_sizes, t_shape, reps, args.threads)
