@@ -87,6 +87,16 @@ bool isInnerReductionOnTensors(linalg::GenericOp op) {
 /// to hide the latency of one (4 cycles, 2 per cycle on current x86).
 constexpr int64_t kAccumulators = 4;
 
+/// The most rows of a batch (Y = X W^T for M rows of X) tiled together:
+/// each stretch of W is then loaded and unpacked once for all of them, into
+/// one vector of partial sums per row, which must fit the vector registers.
+constexpr int64_t kMaxBatchRows = 16;
+
+/// Unit attribute on the tiles of a batched reduction (partial sums, their
+/// initial values and merges): vectorized although larger than isSmallTile
+/// allows, up to kMaxBatchRows vectors.
+constexpr StringLiteral kBatchTileAttr = "adaround.batch_tile";
+
 /// Iterations of `op`, counting a dynamic loop as `dynamicRange`; INT64_MAX
 /// on overflow.
 int64_t iterationVolume(linalg::LinalgOp op, int64_t dynamicRange) {
@@ -116,7 +126,36 @@ void markParallel(LoopLikeOpInterface loop, linalg::LinalgOp kernel) {
                   UnitAttr::get(loop->getContext()));
 }
 
-/// Rows one at a time, and along each row a vector of partial sums
+/// The parallel loops the largest input (the weight) does not depend on, if
+/// their iterations multiply to 2..kMaxBatchRows: the rows of a batch.
+SmallVector<unsigned> batchDims(linalg::GenericOp op) {
+  OpOperand *weight = nullptr;
+  int64_t largest = 0;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    auto type = dyn_cast<ShapedType>(input->get().getType());
+    if (type && type.hasStaticShape() && type.getNumElements() > largest) {
+      largest = type.getNumElements();
+      weight = input;
+    }
+  }
+  if (!weight)
+    return {};
+  AffineMap map = op.getMatchingIndexingMap(weight);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<unsigned> dims;
+  int64_t rows = 1;
+  for (auto [loop, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (iterator == utils::IteratorType::parallel && !map.isFunctionOfDim(loop)) {
+      dims.push_back(loop);
+      rows *= ranges[loop];
+    }
+  if (rows < 2 || rows > kMaxBatchRows)
+    return {};
+  return dims;
+}
+
+/// Rows one at a time (a small batch of rows at once), and along each row a
+/// vector of partial sums
 /// accumulated over the whole reduction (outer reduction loops one step at a
 /// time, the innermost by vectors) and merged once at the end: the inner
 /// step is elementwise and vectorizes like any other kernel.
@@ -131,11 +170,18 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   for (unsigned loop = 0; loop < loops; ++loop)
     if (iterators[loop] == utils::IteratorType::reduction)
       reductionDims.push_back(loop);
-  // Every parallel loop one step at a time.
+  // Every parallel loop one step at a time, but the rows of a batch whole.
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<unsigned> batch = batchDims(op);
+  int64_t batchRows = 1;
   SmallVector<OpFoldResult> rowTiles(loops, rewriter.getIndexAttr(0));
   for (unsigned loop = 0; loop < loops; ++loop)
     if (iterators[loop] == utils::IteratorType::parallel)
       rowTiles[loop] = rewriter.getIndexAttr(1);
+  for (unsigned loop : batch) {
+    rowTiles[loop] = rewriter.getIndexAttr(ranges[loop]);
+    batchRows *= ranges[loop];
+  }
   scf::SCFTilingOptions rowOptions;
   rowOptions.setTileSizes(rowTiles);
   rewriter.setInsertionPoint(op);
@@ -155,7 +201,9 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   // reduction loops step one at a time, so that what they index (the slot
   // of a packed level) is uniform across the vectors.
   int64_t innerFactor = kAccumulators;
-  while (innerFactor > 1 && reductionRange % (innerFactor * vectorWidth) != 0)
+  while (innerFactor > 1 &&
+         (reductionRange % (innerFactor * vectorWidth) != 0 ||
+          batchRows * innerFactor > kMaxBatchRows))
     innerFactor /= 2;
   SmallVector<OpFoldResult> partialTiles(loops, rewriter.getIndexAttr(0));
   for (unsigned loop : reductionDims)
@@ -172,6 +220,15 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   if (failed(partial))
     return;
   rewriter.replaceOp(row, partial->replacements);
+  if (batchRows > 1) {
+    SmallVector<Operation *> tiles(partial->tiledOps);
+    llvm::append_range(tiles, partial->mergeOps);
+    for (Value initial : partial->initialValues)
+      if (Operation *fill = initial.getDefiningOp())
+        tiles.push_back(fill);
+    for (Operation *tile : tiles)
+      tile->setAttr(kBatchTileAttr, rewriter.getUnitAttr());
+  }
   // Full vectors in the steady state; the remainder tile is left dynamic
   // (only with one vector per step: innerFactor is 1 then).
   if (reductionRange % vectorWidth != 0 && !partial->loops.empty()) {
@@ -262,8 +319,12 @@ struct VectorizeElementwisePass
     // accumulators' fills and final merges.
     SmallVector<linalg::LinalgOp> tiles;
     getOperation().walk([&](linalg::LinalgOp op) {
+      bool small = isSmallTile(op, vectorWidth) ||
+                   (op->hasAttr(kBatchTileAttr) &&
+                    iterationVolume(op, vectorWidth) <=
+                        kMaxBatchRows * vectorWidth);
       if (op.hasPureTensorSemantics() && !hasSubByteOperands(op) &&
-          readsByProjection(op) && isSmallTile(op, vectorWidth))
+          readsByProjection(op) && small)
         tiles.push_back(op);
     });
     for (linalg::LinalgOp tile : tiles) {
@@ -271,9 +332,10 @@ struct VectorizeElementwisePass
       if (tile.hasDynamicShape()) {
         if (!readsInLoopOrder(tile))
           continue;
-        // The peeled remainder: masked vectors of the full tile shape.
-        SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
-        vectorSizes.assign(ranges.size(), 1);
+        // The peeled remainder: masked vectors of the full tile shape (the
+        // static loops, the rows of a batch, whole).
+        for (int64_t range : tile.getStaticLoopRanges())
+          vectorSizes.push_back(ShapedType::isDynamic(range) ? 1 : range);
         vectorSizes.back() = vectorWidth;
       }
       rewriter.setInsertionPoint(tile);
@@ -281,6 +343,8 @@ struct VectorizeElementwisePass
           linalg::vectorize(rewriter, tile, vectorSizes);
       if (succeeded(vectorized))
         rewriter.replaceOp(tile, vectorized->replacements);
+      else
+        tile->removeAttr(kBatchTileAttr);
     }
 
     RewritePatternSet patterns(ctx);

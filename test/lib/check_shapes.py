@@ -72,8 +72,10 @@ def dim(rng, large=False):
 def random_layer(rng, kind, large):
     f32 = lambda shape: (rng.standard_normal(shape)).astype(np.float32)
     t = ref.tensor_type
-    if kind == "matmul":
-        m, k, n = dim(rng), dim(rng, large), dim(rng)
+    if kind in ("matmul", "small_batch_matmul"):
+        # A small batch (2..16 rows) is tiled whole by the CPU vectorizer.
+        m = int(rng.integers(2, 17)) if kind == "small_batch_matmul" else dim(rng)
+        k, n = dim(rng, large), dim(rng)
         x, w = f32((m, k)), f32((k, n))
         body = (f"linalg.matmul ins(%in, %w : {t(x.shape)}, {t(w.shape)}) "
                 f"outs(%init : {t((m, n))})")
@@ -131,7 +133,7 @@ def random_layer(rng, kind, large):
 
 
 KINDS = ["matmul", "matvec", "batch_matmul", "conv_nhwc_hwcf",
-         "conv_nchw_fchw", "depthwise_nhwc_hwc"]
+         "conv_nchw_fchw", "depthwise_nhwc_hwc", "small_batch_matmul"]
 WEIGHTS = ["float", "soft", "hard"]
 
 

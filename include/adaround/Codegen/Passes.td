@@ -17,7 +17,9 @@ def AdaroundVectorizeElementwise : Pass<"adaround-vectorize-elementwise",
     innermost loop is its only reduction (a matvec, with dequantization fused
     in) is tiled one row at a time with `vector-width` partial sums per row,
     accumulated elementwise and merged once per row, then vectorized the same
-    way.
+    way. A small batch of rows (2 to 16: the parallel loops the largest input,
+    the weight, does not depend on) is tiled whole, so that each stretch of
+    the weight is loaded and unpacked once for all its rows.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", "16",
