@@ -88,8 +88,9 @@ bool isInnerReductionOnTensors(linalg::GenericOp op) {
 constexpr int64_t kAccumulators = 4;
 
 /// The most rows of a batch (Y = X W^T for M rows of X) tiled together:
-/// each stretch of W is then loaded and unpacked once for all of them, into
-/// one vector of partial sums per row, which must fit the vector registers.
+/// each stretch of W is then loaded once for all of them (the vectorizer
+/// still repeats its unpacking per row), into one vector of partial sums per
+/// row, which must fit the vector registers.
 constexpr int64_t kMaxBatchRows = 16;
 
 /// Unit attribute on the tiles of a batched reduction (partial sums, their

@@ -19,7 +19,8 @@ def AdaroundVectorizeElementwise : Pass<"adaround-vectorize-elementwise",
     accumulated elementwise and merged once per row, then vectorized the same
     way. A small batch of rows (2 to 16: the parallel loops the largest input,
     the weight, does not depend on) is tiled whole, so that each stretch of
-    the weight is loaded and unpacked once for all its rows.
+    the weight is loaded once for all its rows (its unpacking is still
+    repeated per row).
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", "16",
