@@ -212,9 +212,11 @@ LogicalResult mlir::adaround::buildGPUPipeline(
   }
   // Upstream's NVVM pipeline attaches the target without fast math or
   // flush-to-zero: IEEE division (div.rn.f32) and denormals, as on the CPU.
-  // Large constants stay host data with a device copy made at run time
-  // (constants-to-device, resolve-device-constants); symbol-dce drops the
-  // host copies of the small ones, which outlining copied into the kernels.
+  // Sums with few outputs become partial sums (split-reductions), each
+  // thread keeping its sum in a register (lower-reductions). Large constants
+  // stay host data with a device copy made at run time (constants-to-device,
+  // resolve-device-constants); symbol-dce drops the host copies of the small
+  // ones, which outlining copied into the kernels.
   std::string pipeline = llvm::formatv(
       "{0}{7},{1},"
       "func.func(adaround-lower-reductions,"
