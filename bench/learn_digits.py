@@ -108,8 +108,12 @@ def hard_weights(model, qs, vs=None):
 
 
 def opt(args, *argv):
-    return subprocess.run([args.opt, *argv], check=True, capture_output=True,
-                          text=True)
+    run = subprocess.run([args.opt, *argv], capture_output=True, text=True)
+    if run.returncode:
+        # Say why: the caller's traceback alone does not.
+        sys.stderr.write(run.stderr[-4000:])
+        run.check_returncode()
+    return run
 
 
 def evaluate(args, name, model, example, data, test, work):
