@@ -9,7 +9,8 @@
 //
 // Linalg on buffers reads its inputs and updates each output element in
 // place; the rewrite relies on the inputs not aliasing the outputs, which
-// bufferization guarantees for the ops it creates.
+// bufferization guarantees for the ops it creates. An output read as an
+// input too (visibly: the same buffer or views of it) is left as it was.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
@@ -29,6 +31,13 @@ namespace mlir::adaround {
 using namespace mlir;
 
 namespace {
+
+/// The buffer `value` views (through view-like ops), or `value` itself.
+Value underlyingBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
 
 /// The load and store of one element of `buffer` directly in `loop`'s body,
 /// at indices fixed across the loop, when they are the loop's only accesses
@@ -103,9 +112,15 @@ struct LowerReductionsPass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : reductions) {
+      // An output that is also read as an input (the same buffer, or views
+      // of it) keeps its per-step load and store: the loops then see each
+      // update, as the op written on buffers does.
       SmallVector<Value> outputs;
       for (OpOperand &init : op.getDpsInitsMutable())
-        outputs.push_back(init.get());
+        if (llvm::none_of(op.getDpsInputs(), [&](Value input) {
+              return underlyingBuffer(input) == underlyingBuffer(init.get());
+            }))
+          outputs.push_back(init.get());
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::LinalgLoops> loops =
           linalg::linalgOpToParallelLoops(rewriter, op);

@@ -81,3 +81,25 @@ func.func @elementwise(%x: memref<7xf32>, %y: memref<7xf32>) {
   }
   return
 }
+
+// -----
+
+// The output also read as an input (through a view of the same buffer):
+// every step must see the previous one's store, so the per-step load and
+// store stay.
+// CHECK-LABEL: func.func @in_place
+// CHECK: scf.for
+// CHECK-NOT: iter_args
+// CHECK: memref.load
+// CHECK: memref.store
+func.func @in_place(%y: memref<8xf32>) {
+  %v = memref.subview %y[0] [8] [1] : memref<8xf32> to memref<8xf32, strided<[1]>>
+  linalg.generic {indexing_maps = [affine_map<(i, k) -> (k)>, affine_map<(i, k) -> (i)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%v : memref<8xf32, strided<[1]>>) outs(%y : memref<8xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  }
+  return
+}
