@@ -385,11 +385,10 @@ def compile_rows(args, work, counts):
 #    weights' bytes.
 
 def peak_rss(command):
-    """Peak resident memory of `command` in bytes, and its wall time."""
-    t0 = time.perf_counter()
+    """Peak resident memory of `command` in bytes."""
     run = subprocess.run(["/usr/bin/time", "-f", "%M"] + command,
                          capture_output=True, text=True, check=True)
-    return int(run.stderr.strip().splitlines()[-1]) * 1024, time.perf_counter() - t0
+    return int(run.stderr.strip().splitlines()[-1]) * 1024
 
 
 def gpu_compile_rows(args, work, sizes):
@@ -398,7 +397,7 @@ def gpu_compile_rows(args, work, sizes):
     empty = os.path.join(work, "empty.mlir")
     with open(empty, "w") as f:
         f.write("module {}\n")
-    base_rss, _ = peak_rss([args.opt, empty, "-o", os.devnull])
+    base_rss = peak_rss([args.opt, empty, "-o", os.devnull])
     pipeline_rss = None
     rows = []
     for n in [8] + sizes:
@@ -433,7 +432,7 @@ def gpu_compile_rows(args, work, sizes):
             seconds = best_time(lambda: subprocess.run(
                 [args.opt, inp, "--adaround-to-nvvm", "--emit-bytecode", "-o", out],
                 check=True), 3)
-            rss, _ = peak_rss([args.opt, inp, "--adaround-to-nvvm",
+            rss = peak_rss([args.opt, inp, "--adaround-to-nvvm",
                                "--emit-bytecode", "-o", out])
             if tiny:
                 # The pipeline's own memory (NVPTX backend, passes): the

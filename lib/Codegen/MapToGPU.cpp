@@ -45,8 +45,8 @@ bool isOutermost(scf::ParallelOp op) {
 /// Whether `read` reads a global with data (not a declaration, such as the
 /// device copies of adaround-constants-to-device, which stay kernel
 /// arguments).
-bool hasData(memref::GetGlobalOp read) {
-  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+bool hasData(SymbolTableCollection &symbols, memref::GetGlobalOp read) {
+  auto global = symbols.lookupNearestSymbolFrom<memref::GlobalOp>(
       read, read.getNameAttr());
   return global && !global.isExternal();
 }
@@ -146,6 +146,8 @@ struct MapToGPUPass : adaround::impl::AdaroundMapToGPUBase<MapToGPUPass> {
     if (reportedOptionError())
       return signalPassFailure();
     IRRewriter rewriter(&getContext());
+    // One symbol table for all lookups: a model has many constants.
+    SymbolTableCollection symbols;
     placeBuffers(rewriter, getOperation());
     SmallVector<scf::ParallelOp> loops;
     getOperation().walk([&](scf::ParallelOp op) {
@@ -159,7 +161,7 @@ struct MapToGPUPass : adaround::impl::AdaroundMapToGPUBase<MapToGPUPass> {
       getUsedValuesDefinedAbove(loop.getRegion(), usedAbove);
       for (Value operand : usedAbove)
         if (auto global = operand.getDefiningOp<memref::GetGlobalOp>();
-            global && hasData(global))
+            global && hasData(symbols, global))
           globals.push_back(global);
       rewriter.setInsertionPointToStart(loop.getBody());
       for (memref::GetGlobalOp global : globals) {
