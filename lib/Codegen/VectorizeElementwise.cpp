@@ -98,6 +98,10 @@ constexpr int64_t kMaxBatchRows = 16;
 /// allows, up to kMaxBatchRows vectors.
 constexpr StringLiteral kBatchTileAttr = "adaround.batch_tile";
 
+/// Unit attribute on the merges of partial sums, whose vectorized sum
+/// becomes a tree (see sumAsTree).
+constexpr StringLiteral kPartialSumMergeAttr = "adaround.partial_sum_merge";
+
 /// Iterations of `op`, counting a dynamic loop as `dynamicRange`; INT64_MAX
 /// on overflow.
 int64_t iterationVolume(linalg::LinalgOp op, int64_t dynamicRange) {
@@ -153,6 +157,60 @@ SmallVector<unsigned> batchDims(linalg::GenericOp op) {
   if (rows < 2 || rows > kMaxBatchRows)
     return {};
   return dims;
+}
+
+/// Lets the multiply and add that accumulate a product into the output of
+/// `op` fuse (fast-math `contract`): one FMA per element where the target
+/// has it. The sum is reordered by the tiling anyway, and a fused multiply-add
+/// only drops the product's rounding.
+void contractAccumulation(linalg::GenericOp op) {
+  Block *body = op.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  for (auto [value, output] :
+       llvm::zip(yield.getValues(), op.getRegionOutputArgs())) {
+    auto add = value.getDefiningOp<arith::AddFOp>();
+    if (!add)
+      continue;
+    Value product = add.getLhs() == output   ? add.getRhs()
+                    : add.getRhs() == output ? add.getLhs()
+                                             : Value();
+    auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+    if (!mul || !mul->hasOneUse() || mul->getBlock() != body)
+      continue;
+    add.setFastmath(add.getFastmath() | arith::FastMathFlags::contract);
+    mul.setFastmath(mul.getFastmath() | arith::FastMathFlags::contract);
+  }
+}
+
+/// Rewrites the vectorized merge of partial sums, an ordered sum along the
+/// innermost dimension (a chain of as many dependent additions as there are
+/// partial sums), as a tree: halves added while the length is even, so that
+/// the chain is log2 as long.
+void sumAsTree(RewriterBase &rewriter, vector::MultiDimReductionOp sum) {
+  VectorType type = sum.getSourceVectorType();
+  int64_t inner = type.getRank() - 1;
+  if (sum.getKind() != vector::CombiningKind::ADD ||
+      !isa<FloatType>(type.getElementType()) ||
+      sum.getReductionDims() != ArrayRef<int64_t>{inner} || type.isScalable())
+    return;
+  rewriter.setInsertionPoint(sum);
+  Value partials = sum.getSource();
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<int64_t> strides(shape.size(), 1);
+  while (shape.back() > 1 && shape.back() % 2 == 0) {
+    shape.back() /= 2;
+    SmallVector<int64_t> offsets(shape.size(), 0);
+    Value low = vector::ExtractStridedSliceOp::create(
+        rewriter, sum.getLoc(), partials, offsets, shape, strides);
+    offsets.back() = shape.back();
+    Value high = vector::ExtractStridedSliceOp::create(
+        rewriter, sum.getLoc(), partials, offsets, shape, strides);
+    partials = arith::AddFOp::create(rewriter, sum.getLoc(), low, high);
+  }
+  if (partials == sum.getSource())
+    return;
+  rewriter.modifyOpInPlace(sum,
+                           [&] { sum.getSourceMutable().assign(partials); });
 }
 
 /// Rows one at a time (a small batch of rows at once), and along each row a
@@ -221,6 +279,11 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   if (failed(partial))
     return;
   rewriter.replaceOp(row, partial->replacements);
+  for (Operation *tile : partial->tiledOps)
+    if (auto generic = dyn_cast<linalg::GenericOp>(tile))
+      contractAccumulation(generic);
+  for (Operation *merge : partial->mergeOps)
+    merge->setAttr(kPartialSumMergeAttr, rewriter.getUnitAttr());
   if (batchRows > 1) {
     SmallVector<Operation *> tiles(partial->tiledOps);
     llvm::append_range(tiles, partial->mergeOps);
@@ -342,11 +405,21 @@ struct VectorizeElementwisePass
       rewriter.setInsertionPoint(tile);
       FailureOr<linalg::VectorizationResult> vectorized =
           linalg::vectorize(rewriter, tile, vectorSizes);
-      if (succeeded(vectorized))
-        rewriter.replaceOp(tile, vectorized->replacements);
-      else
-        tile->removeAttr(kBatchTileAttr);
+      if (failed(vectorized))
+        continue;
+      if (tile->hasAttr(kPartialSumMergeAttr))
+        for (Value result : vectorized->replacements)
+          if (auto write = result.getDefiningOp<vector::TransferWriteOp>())
+            if (auto sum = write.getVector()
+                               .getDefiningOp<vector::MultiDimReductionOp>())
+              sumAsTree(rewriter, sum);
+      rewriter.replaceOp(tile, vectorized->replacements);
     }
+    // The markers are this pass's own: none leaves it.
+    getOperation().walk([](linalg::LinalgOp op) {
+      op->removeAttr(kBatchTileAttr);
+      op->removeAttr(kPartialSumMergeAttr);
+    });
 
     RewritePatternSet patterns(ctx);
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);

@@ -1,5 +1,6 @@
 // RUN: adaround-opt %s --adaround-vectorize-elementwise | FileCheck %s
 // RUN: adaround-opt %s --adaround-vectorize-elementwise=vector-width=8 | FileCheck %s --check-prefix=W8
+// RUN: adaround-opt %s --adaround-vectorize-elementwise=vector-width=6 | FileCheck %s --check-prefix=W6
 
 // 100 = 6 x 16 + 4: a loop of full vectors, then the peeled remainder.
 // CHECK-LABEL: func.func @elementwise
@@ -22,13 +23,29 @@ func.func @elementwise(%x: tensor<100xf32>) -> tensor<100xf32> {
 }
 
 // A row reduction keeps 4 vectors of 16 partial sums per row (independent
-// chains of additions; 64 divides the row of 256) and merges them once.
+// chains of additions; 64 divides the row of 256), accumulated by fusable
+// multiply-adds, and merges them once, halves added to halves.
 // CHECK-LABEL: func.func @matvec
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} -> (tensor<1x64xf32>)
-// CHECK: arith.mulf {{.*}} : vector<64xf32>
-// CHECK: arith.addf {{.*}} : vector<64xf32>
-// CHECK: vector.multi_reduction <add>
+// CHECK: arith.mulf {{.*}} fastmath<contract> : vector<64xf32>
+// CHECK: arith.addf {{.*}} fastmath<contract> : vector<64xf32>
+// CHECK: scf.yield
+// CHECK: %[[LOW:.*]] = vector.extract_strided_slice %[[SUMS:.*]] {offsets = [0], sizes = [32], strides = [1]} : vector<64xf32> to vector<32xf32>
+// CHECK: %[[HIGH:.*]] = vector.extract_strided_slice %[[SUMS]] {offsets = [32], sizes = [32], strides = [1]}
+// CHECK: arith.addf %[[LOW]], %[[HIGH]] : vector<32xf32>
+// CHECK-COUNT-4: arith.addf {{.*}} : vector<{{16|8|4|2}}xf32>
+// CHECK: %[[LAST:.*]] = arith.addf {{.*}} : vector<1xf32>
+// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<1x1xf32> to vector<1xf32>
+// CHECK-NOT: adaround.
+// Vectors of 6 (one of them: 6 x 2 does not divide 256) halve once; the
+// odd 3 left are summed in order.
+// W6-LABEL: func.func @matvec
+// W6: arith.addf {{.*}} fastmath<contract> : vector<6xf32>
+// W6: vector.extract_strided_slice {{.*}} vector<6xf32> to vector<3xf32>
+// W6: arith.addf {{.*}} : vector<3xf32>
+// W6-NOT: vector.extract_strided_slice
+// W6: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<1x3xf32> to vector<1xf32>
 #a = affine_map<(d0, d1) -> (d0, d1)>
 #b = affine_map<(d0, d1) -> (d1)>
 #c = affine_map<(d0, d1) -> (d0)>
@@ -69,6 +86,39 @@ func.func @packed_matvec(%w: tensor<4x2x64xi8>, %x: tensor<2x2x64xf32>, %init: t
     %m = arith.mulf %f, %q : f32
     %a = arith.addf %acc, %m : f32
     linalg.yield %a : f32
+  } -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// A sum of values, not of products: nothing to fuse, the addition stays as
+// written.
+// CHECK-LABEL: func.func @row_sum
+// CHECK: arith.addf
+// CHECK-NOT: fastmath
+// CHECK: vector.multi_reduction
+func.func @row_sum(%w: tensor<4x256xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %y = linalg.generic {indexing_maps = [#a, #c], iterator_types = ["parallel", "reduction"]} ins(%w : tensor<4x256xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%p: f32, %acc: f32):
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// A product used twice (here also accumulated into a second output) is not
+// fused into either sum.
+// CHECK-LABEL: func.func @product_used_twice
+// CHECK: arith.mulf
+// CHECK-NOT: fastmath
+// CHECK: return
+func.func @product_used_twice(%w: tensor<4x256xf32>, %x: tensor<256xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
+  %y = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction"]} ins(%w, %x : tensor<4x256xf32>, tensor<256xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %n = arith.mulf %m, %m : f32
+    %s = arith.addf %acc, %m : f32
+    %t = arith.addf %s, %n : f32
+    linalg.yield %t : f32
   } -> tensor<4xf32>
   return %y : tensor<4xf32>
 }
