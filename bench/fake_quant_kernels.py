@@ -108,13 +108,18 @@ func.func @kernel(%xm: memref<1x{k}xf32>, %wm: memref<{nbytes}xi8>, %ym: memref<
     return text, nbytes, scales
 
 
+_BUILT = set()
+
+
 def compile_kernel(module_text, out_dir, name, opt_tool, pipeline_options="",
                    pipeline="adaround-to-llvm", link=()):
-    """Returns the path of the shared library."""
+    """Returns the path of the shared library. A library built earlier in
+    this process under the same name is reused; one left by an earlier run
+    (maybe by an older adaround-opt) never is."""
     os.makedirs(out_dir, exist_ok=True)
     base = os.path.join(out_dir, name)
     so = base + ".so"
-    if os.path.exists(so):
+    if so in _BUILT:
         return so
     with open(base + ".mlir", "w") as f:
         f.write(module_text)
@@ -133,4 +138,5 @@ def compile_kernel(module_text, out_dir, name, opt_tool, pipeline_options="",
         subprocess.run(step, check=True)
     for ext in (".mlir", ".llvm.mlir", ".ll", ".bc", ".o"):
         os.remove(base + ext)
+    _BUILT.add(so)
     return so

@@ -77,6 +77,15 @@ if python_has("torch"):
 if python_has("sklearn"):
     config.available_features.add("sklearn")
 
+# CPU features the JIT-compiled tests may rely on (`--adaround-to-llvm`
+# decides from the compiling host too).
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        if " avx512f" in cpuinfo.read():
+            config.available_features.add("x86-avx512")
+except OSError:
+    pass
+
 # Optional NVIDIA tools and hardware: the default suite passes without them.
 cuda_bin = os.path.join(config.cuda_root or "/usr/local/cuda", "bin")
 ptxas = shutil.which("ptxas") or (

@@ -182,16 +182,16 @@ void contractAccumulation(linalg::GenericOp op) {
   }
 }
 
-/// Rewrites the vectorized merge of partial sums, an ordered sum along the
-/// innermost dimension (a chain of as many dependent additions as there are
-/// partial sums), as a tree: halves added while the length is even, so that
-/// the chain is log2 as long.
+/// Rewrites the vectorized merge of partial sums, an ordered sum that
+/// includes the innermost dimension (a chain of as many dependent additions
+/// as there are partial sums), as a tree: halves of the innermost dimension
+/// added while its length is even, so that the chain is log2 as long.
 void sumAsTree(RewriterBase &rewriter, vector::MultiDimReductionOp sum) {
   VectorType type = sum.getSourceVectorType();
   int64_t inner = type.getRank() - 1;
   if (sum.getKind() != vector::CombiningKind::ADD ||
-      !isa<FloatType>(type.getElementType()) ||
-      sum.getReductionDims() != ArrayRef<int64_t>{inner} || type.isScalable())
+      !isa<FloatType>(type.getElementType()) || type.isScalable() ||
+      !llvm::is_contained(sum.getReductionDims(), inner))
     return;
   rewriter.setInsertionPoint(sum);
   Value partials = sum.getSource();

@@ -11,9 +11,11 @@
 
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Regex.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 using namespace mlir::adaround;
@@ -64,8 +66,22 @@ mlir::adaround::checkOptions(const CPUPipelineOptions &options) {
   if (std::optional<std::string> error = checkOptionRange(
           "adaround-to-llvm", "threads", options.threads, 0, kMaxThreads))
     return error;
-  return checkOptionAtLeast("adaround-to-llvm", "reduction-threads",
-                            options.reductionThreads, 0);
+  if (std::optional<std::string> error =
+          checkOptionAtLeast("adaround-to-llvm", "reduction-threads",
+                             options.reductionThreads, 0))
+    return error;
+  StringRef avx512 = options.x86Avx512;
+  if (avx512 != "auto" && avx512 != "on" && avx512 != "off")
+    return ("adaround-to-llvm: option 'x86-avx512' must be on, off or auto, "
+            "got '" + avx512 + "'")
+        .str();
+  return std::nullopt;
+}
+
+bool mlir::adaround::usesX86Avx512(const CPUPipelineOptions &options) {
+  if (options.x86Avx512 != "auto")
+    return options.x86Avx512 == "on";
+  return llvm::sys::getHostCPUFeatures().lookup("avx512f");
 }
 
 /// adaround-split-reductions for `threads` parallel iterations, or nothing
@@ -187,7 +203,7 @@ LogicalResult mlir::adaround::buildCPUPipeline(
   }
   std::string pipeline = llvm::formatv(
       "{0}{6},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
-      "canonicalize,{2},{3}func.func(adaround-hoist-vector-transfers),"
+      "canonicalize,{2},{3}func.func(adaround-hoist-vector-transfers{7}),"
       "adaround-expand-math,"
       "func.func(adaround-lower-reductions,convert-linalg-to-loops,"
       "lower-vector-multi-reduction),"
@@ -199,7 +215,8 @@ LogicalResult mlir::adaround::buildCPUPipeline(
       "adaround-check-lowered{{allowed-dialects=llvm{5}}",
       frontEnd(), options.vectorWidth.getValue(), kBufferize, threads,
       threadsToLLVM, options.threads != 1 ? ",omp" : "",
-      splitReductions(options.reductionThreads));
+      splitReductions(options.reductionThreads),
+      usesX86Avx512(options) ? ",adaround-x86-lookup-levels" : "");
   return parse("adaround-to-llvm", pipeline, pm, errors);
 }
 

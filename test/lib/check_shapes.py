@@ -238,6 +238,8 @@ def main():
                         help="--adaround-to-llvm's threads option")
     parser.add_argument("--reduction-threads", type=int, default=0,
                         help="--adaround-to-llvm's reduction-threads option")
+    parser.add_argument("--x86-avx512", default="auto",
+                        help="--adaround-to-llvm's x86-avx512 option")
     parser.add_argument("--gpu", metavar="OPTIONS",
                         help="compile with --adaround-to-nvvm=OPTIONS instead "
                              "(once per widths entry: give one)")
@@ -259,7 +261,8 @@ def main():
             pipeline = (f"--adaround-to-nvvm={args.gpu}" if args.gpu is not None
                         else f"--adaround-to-llvm=vector-width={width} "
                              f"threads={args.threads} "
-                             f"reduction-threads={args.reduction_threads}")
+                             f"reduction-threads={args.reduction_threads} "
+                             f"x86-avx512={args.x86_avx512}")
             passes = (["--adaround-bake"] if baked else []) + [pipeline]
             outputs = ref.run_compiled(module, shlex.split(args.opt) + passes,
                                        shlex.split(args.runner))

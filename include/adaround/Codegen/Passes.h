@@ -31,6 +31,10 @@ inline constexpr llvm::StringLiteral kParallelLoopAttr = "adaround.parallel";
 inline constexpr llvm::StringLiteral kDeviceConstantPrefix =
     "__adaround_device.";
 
+/// Converts packed weight levels (`sitofp(shrsi(shli(bytes, slot), c))` on
+/// vectors of i8, levels of at most 4 bits) to f32 by AVX-512 table lookups.
+void populateX86LookupLevelsPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_DECL
 #include "adaround/Codegen/Passes.h.inc"
 

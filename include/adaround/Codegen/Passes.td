@@ -261,6 +261,28 @@ def AdaroundHoistVectorTransfers
   let dependentDialects = ["::mlir::vector::VectorDialect"];
 }
 
+def AdaroundX86LookupLevels
+    : Pass<"adaround-x86-lookup-levels", "::mlir::func::FuncOp"> {
+  let summary = "Convert packed weight levels to floats by AVX-512 table lookups";
+  let description = [{
+    A packed level of at most 4 bits reaches a kernel as
+    `sitofp(shrsi(shli(%bytes, %slot), 8 - bits))` on vectors of i8. On x86
+    that costs an emulated byte shift, a sign extension and a conversion
+    per 16 levels. This pass computes a 32-bit index instead,
+    `(zext(%bytes) << %slot) >> (8 - bits)`, and looks each level's value
+    up in a 16-float table with `vpermps` (`llvm.x86.avx512.permvar.sf.512`,
+    which reads the index's low 4 bits), 16 lanes at a time; the result is
+    bit-identical. Functions it changes get `target_features = +avx512f`:
+    run it only for CPUs with AVX-512F (`--adaround-to-llvm` decides with
+    its `x86-avx512` option). Patterns: `populateX86LookupLevelsPatterns`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def AdaroundExpandMath : Pass<"adaround-expand-math"> {
   let summary = "Replace math.exp and friends by polynomial approximations";
   let description = [{

@@ -31,7 +31,18 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "partial sums over chunks (adaround-split-reductions), "
                      "for about this many parallel iterations; 0: never"),
       llvm::cl::init(0)};
+  Option<std::string> x86Avx512{
+      *this, "x86-avx512",
+      llvm::cl::desc("use AVX-512 instructions that have no target-independent "
+                     "form (packed levels unpacked by table lookup, "
+                     "adaround-x86-lookup-levels): on, off, or auto (when the "
+                     "compiling host has AVX-512F)"),
+      llvm::cl::init("auto")};
 };
+
+/// Whether `--adaround-to-llvm` with these options uses AVX-512 (`auto`
+/// asks the compiling host).
+bool usesX86Avx512(const CPUPipelineOptions &options);
 
 /// Options of `--adaround-to-nvvm`.
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
