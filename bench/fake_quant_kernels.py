@@ -13,6 +13,15 @@ import numpy as np
 LLVM = "/usr/lib/llvm-22/bin"
 
 
+def host_triple():
+    """The host's target triple. mlir-translate leaves the module without
+    one; without it llc assumes no C library and expands every memset (a
+    zeroed accumulator) into a loop of byte stores."""
+    return subprocess.run([f"{LLVM}/llvm-config", "--host-target"],
+                          capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def kernel_module(rows, cols, rounding, granularity, seed=0, splat_v=False):
     """With `splat_v`, V is one value (folded into the kernel): the kernel then
     moves exactly the bytes of a copy, x in and y out."""
@@ -129,8 +138,10 @@ def compile_kernel(module_text, out_dir, name, opt_tool, pipeline_options="",
         [opt_tool, base + ".mlir", pipeline, "-o", base + ".llvm.mlir"],
         [f"{LLVM}/mlir-translate", "--mlir-to-llvmir", base + ".llvm.mlir",
          "-o", base + ".ll"],
-        [f"{LLVM}/opt", "-O3", "-mcpu=native", base + ".ll", "-o", base + ".bc"],
-        [f"{LLVM}/llc", "-O3", "-mcpu=native", "-filetype=obj",
+        [f"{LLVM}/opt", "-O3", "-mcpu=native", f"-mtriple={host_triple()}",
+         base + ".ll", "-o", base + ".bc"],
+        [f"{LLVM}/llc", "-O3", "-mcpu=native", f"-mtriple={host_triple()}",
+         "-filetype=obj",
          "--relocation-model=pic", base + ".bc", "-o", base + ".o"],
         ["gcc", "-shared", base + ".o", "-o", so, *link],
     ]

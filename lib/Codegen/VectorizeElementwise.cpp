@@ -10,6 +10,7 @@
 #include "adaround/Codegen/Passes.h"
 #include "adaround/Support/CheckedOptions.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
@@ -76,6 +77,13 @@ bool hasIndexSemantics(linalg::GenericOp op) {
 /// parallel loop: a matvec or matmul with dequantization fused into it
 /// (packed levels add reduction loops: runs, slot, byte in run).
 bool isInnerReductionOnTensors(linalg::GenericOp op) {
+  // Partial sums need one combining op per step (upstream's tiling reports
+  // an error on any other body: `acc + a + b`, say).
+  SmallVector<Operation *> combiner;
+  if (op.getNumDpsInits() != 1 ||
+      !matchReduction(op.getRegionOutputArgs(), 0, combiner) ||
+      combiner.size() != 1)
+    return false;
   return op.hasPureTensorSemantics() && !hasSubByteOperands(op) &&
          op.getNumParallelLoops() > 0 && op.getNumReductionLoops() > 0 &&
          op.getIteratorTypesArray().back() == utils::IteratorType::reduction &&
@@ -421,7 +429,13 @@ struct VectorizeElementwisePass
       op->removeAttr(kPartialSumMergeAttr);
     });
 
+    // A weight read once for the rows of a batch is a broadcasting read:
+    // made an explicit broadcast, and moved after the elementwise ops on it,
+    // its unpacking happens once, not once per row.
     RewritePatternSet patterns(ctx);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateSinkVectorOpsPatterns(patterns);
+    vector::BroadcastOp::getCanonicalizationPatterns(patterns, ctx);
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     vector::populateVectorTransferDropUnitDimsPatterns(patterns);
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
