@@ -15,6 +15,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -105,6 +106,10 @@ constexpr int64_t kMaxBatchRows = 16;
 /// initial values and merges): vectorized although larger than isSmallTile
 /// allows, up to kMaxBatchRows vectors.
 constexpr StringLiteral kBatchTileAttr = "adaround.batch_tile";
+
+/// Outer reduction loops of at most this many steps are unrolled: the
+/// slots of a byte of packed levels (8 for 1-bit levels).
+constexpr int64_t kMaxUnrolledSteps = 8;
 
 /// Unit attribute on the merges of partial sums, whose vectorized sum
 /// becomes a tree (see sumAsTree).
@@ -221,6 +226,52 @@ void sumAsTree(RewriterBase &rewriter, vector::MultiDimReductionOp sum) {
                            [&] { sum.getSourceMutable().assign(partials); });
 }
 
+/// Bytes of a batch's input (f32) one pass over the weight reads: they stay
+/// in the L1 cache while the weight rows stream past. Unblocked, 4 rows of
+/// 4096 are 64 KB, read again for every weight row from L2, whose
+/// bandwidth then bounds the loop.
+constexpr int64_t kBatchBlockBytes = 32 * 1024;
+
+/// The fewest reduction elements per row a block may have: each block of
+/// each row ends in a merge of its partial sums and an update of the output
+/// (about a hundred instructions for 16 rows), which 1024 elements keep
+/// under a tenth of the work. A batch too large for that is not blocked.
+constexpr int64_t kMinBlockElements = 1024;
+
+/// For a batch of `batchRows` rows, tiles the outermost reduction loop so
+/// that each block of the batch's input fits kBatchBlockBytes: the sums then
+/// run block by block, each adding into the output. Returns the op to tile
+/// further (`op` itself when its input fits or no block divides the loop).
+linalg::GenericOp blockReduction(RewriterBase &rewriter, linalg::GenericOp op,
+                                 int64_t batchRows) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  unsigned outer = llvm::find(iterators, utils::IteratorType::reduction) -
+                   iterators.begin();
+  int64_t inner = 1;
+  for (unsigned loop = outer + 1; loop < ranges.size(); ++loop)
+    if (iterators[loop] == utils::IteratorType::reduction)
+      inner *= ranges[loop];
+  int64_t block = kBatchBlockBytes / (batchRows * inner * 4);
+  if (block >= ranges[outer])
+    return op;
+  while (block > 1 && ranges[outer] % block != 0)
+    --block;
+  if (block * inner < kMinBlockElements)
+    return op;
+  SmallVector<OpFoldResult> tiles(ranges.size(), rewriter.getIndexAttr(0));
+  tiles[outer] = rewriter.getIndexAttr(block);
+  scf::SCFTilingOptions options;
+  options.setTileSizes(tiles);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> blocks = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(blocks))
+    return op;
+  rewriter.replaceOp(op, blocks->replacements);
+  return cast<linalg::GenericOp>(blocks->tiledOps.back());
+}
+
 /// Rows one at a time (a small batch of rows at once), and along each row a
 /// vector of partial sums
 /// accumulated over the whole reduction (outer reduction loops one step at a
@@ -228,10 +279,16 @@ void sumAsTree(RewriterBase &rewriter, vector::MultiDimReductionOp sum) {
 /// step is elementwise and vectorizes like any other kernel.
 void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
                         int64_t vectorWidth) {
+  if (op.getStaticLoopRanges().back() < vectorWidth)
+    return;
+  SmallVector<unsigned> batch = batchDims(op);
+  int64_t batchRows = 1;
+  for (unsigned loop : batch)
+    batchRows *= op.getStaticLoopRanges()[loop];
+  if (batchRows > 1)
+    op = blockReduction(rewriter, op, batchRows);
   unsigned loops = op.getNumLoops();
   int64_t reductionRange = op.getStaticLoopRanges().back();
-  if (reductionRange < vectorWidth)
-    return;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   SmallVector<unsigned> reductionDims;
   for (unsigned loop = 0; loop < loops; ++loop)
@@ -239,16 +296,12 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
       reductionDims.push_back(loop);
   // Every parallel loop one step at a time, but the rows of a batch whole.
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  SmallVector<unsigned> batch = batchDims(op);
-  int64_t batchRows = 1;
   SmallVector<OpFoldResult> rowTiles(loops, rewriter.getIndexAttr(0));
   for (unsigned loop = 0; loop < loops; ++loop)
     if (iterators[loop] == utils::IteratorType::parallel)
       rowTiles[loop] = rewriter.getIndexAttr(1);
-  for (unsigned loop : batch) {
+  for (unsigned loop : batch)
     rowTiles[loop] = rewriter.getIndexAttr(ranges[loop]);
-    batchRows *= ranges[loop];
-  }
   scf::SCFTilingOptions rowOptions;
   rowOptions.setTileSizes(rowTiles);
   rewriter.setInsertionPoint(op);
@@ -307,6 +360,16 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
     auto inner = cast<scf::ForOp>(partial->loops.back().getOperation());
     scf::ForOp remainder;
     (void)scf::peelForLoopAndSimplifyBounds(rewriter, inner, remainder);
+  }
+  // Outer reduction loops of a few steps (the slots of packed levels)
+  // unrolled, innermost first: what they index becomes a constant (a slot's
+  // shift an immediate), whatever the backend decides to unroll.
+  for (LoopLikeOpInterface loop : llvm::reverse(
+           ArrayRef<LoopLikeOpInterface>(partial->loops).drop_back())) {
+    auto outer = dyn_cast<scf::ForOp>(loop.getOperation());
+    std::optional<APInt> trips = loop.getStaticTripCount();
+    if (outer && trips && trips->ule(kMaxUnrolledSteps))
+      (void)loopUnrollFull(outer);
   }
 }
 
@@ -436,6 +499,9 @@ struct VectorizeElementwisePass
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateSinkVectorOpsPatterns(patterns);
     vector::BroadcastOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransposeOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::ShapeCastOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::ExtractOp::getCanonicalizationPatterns(patterns, ctx);
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     vector::populateVectorTransferDropUnitDimsPatterns(patterns);
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);

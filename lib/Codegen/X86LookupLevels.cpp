@@ -1,7 +1,8 @@
 //===- X86LookupLevels.cpp - Packed levels to floats by lookup ------------===//
 //
 // A packed weight level reaches the multiply-add as
-// `sitofp(shrsi(shli(byte, slot), 8 - bits))`: on x86 a byte shift (there is
+// `sitofp(shrsi(shli(byte, slot), 8 - bits))` (unsigned levels: shrui,
+// uitofp): on x86 a byte shift (there is
 // none; LLVM emulates it), a sign extension to 32 bits and a conversion, per
 // 16 levels. With AVX-512 one `vpermps` does the last two: it picks each lane
 // of a 16-float table by the low 4 bits of a 32-bit index, so the level's
@@ -37,17 +38,19 @@ std::optional<int64_t> splatConstant(Value value) {
   return constant.getSExtValue();
 }
 
-/// Rewrites `sitofp(shrsi(shli(%bytes, %slot), c))` (the shli optional) on
-/// vectors of i8 to f32, with 4 <= c <= 7 (levels of 8 - c <= 4 bits), into
+/// Rewrites `sitofp(shrsi(shli(%bytes, %slot), c))` (the shli optional; or
+/// shrui and uitofp, for unsigned levels) on vectors of i8 to f32, with
+/// 4 <= c <= 7 (levels of 8 - c <= 4 bits), into
 ///   index = (zext32(%bytes) << zext32(%slot)) >> c
 ///   result = vpermps(table, index), 16 lanes at a time,
-/// where table[n] is the (8 - c)-bit two's complement value of n's low bits.
-/// Exact: bits c..7 of the i8 `shli` are bits c..7 of the 32-bit one, and
-/// `vpermps` reads only the low 4 bits of each index.
-struct LookupLevels : OpRewritePattern<arith::SIToFPOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// where table[n] is what the shift and conversion make of a level whose
+/// bits are n's low 8 - c. Exact: bits c..7 of the i8 `shli` are bits c..7
+/// of the 32-bit one, and `vpermps` reads only the low 4 bits of each index.
+template <typename ConvertOp>
+struct LookupLevels : OpRewritePattern<ConvertOp> {
+  using OpRewritePattern<ConvertOp>::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(arith::SIToFPOp convert,
+  LogicalResult matchAndRewrite(ConvertOp convert,
                                 PatternRewriter &rewriter) const override {
     auto sourceType = dyn_cast<VectorType>(convert.getIn().getType());
     auto resultType = dyn_cast<VectorType>(convert.getType());
@@ -56,13 +59,14 @@ struct LookupLevels : OpRewritePattern<arith::SIToFPOp> {
         !resultType.getElementType().isF32() ||
         sourceType.getNumElements() % kLanes != 0)
       return rewriter.notifyMatchFailure(convert, "not i8 to f32 by 16 lanes");
-    auto levels = convert.getIn().getDefiningOp<arith::ShRSIOp>();
-    if (!levels)
-      return rewriter.notifyMatchFailure(convert, "not of an arithmetic shift");
-    std::optional<int64_t> shift = splatConstant(levels.getRhs());
+    Operation *levels = convert.getIn().getDefiningOp();
+    if (!isa_and_nonnull<arith::ShRSIOp, arith::ShRUIOp>(levels))
+      return rewriter.notifyMatchFailure(convert, "not of a right shift");
+    bool signedLevels = isa<arith::ShRSIOp>(levels);
+    std::optional<int64_t> shift = splatConstant(levels->getOperand(1));
     if (!shift || *shift < 4 || *shift > 7)
       return rewriter.notifyMatchFailure(convert, "levels wider than 4 bits");
-    Value bytes = levels.getLhs(), slot;
+    Value bytes = levels->getOperand(0), slot;
     if (auto up = bytes.getDefiningOp<arith::ShLIOp>()) {
       bytes = up.getLhs();
       slot = up.getRhs();
@@ -90,10 +94,13 @@ struct LookupLevels : OpRewritePattern<arith::SIToFPOp> {
     unsigned bits = 8 - *shift;
     SmallVector<float> entries;
     for (int64_t n = 0; n < kLanes; ++n) {
+      // The level as the shift leaves it in an i8, then as converted.
       int64_t level = n % (int64_t(1) << bits);
-      if (level >= (int64_t(1) << (bits - 1)))
+      if (signedLevels && level >= (int64_t(1) << (bits - 1)))
         level -= int64_t(1) << bits;
-      entries.push_back(static_cast<float>(level));
+      entries.push_back(std::is_same_v<ConvertOp, arith::SIToFPOp>
+                            ? static_cast<float>(static_cast<int8_t>(level))
+                            : static_cast<float>(static_cast<uint8_t>(level)));
     }
     auto chunkType = VectorType::get({kLanes}, rewriter.getF32Type());
     Value table = arith::ConstantOp::create(
@@ -144,5 +151,6 @@ struct X86LookupLevelsPass
 
 void mlir::adaround::populateX86LookupLevelsPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<LookupLevels>(patterns.getContext());
+  patterns.add<LookupLevels<arith::SIToFPOp>, LookupLevels<arith::UIToFPOp>>(
+      patterns.getContext());
 }

@@ -60,16 +60,18 @@ func.func @matvec(%w: tensor<4x256xf32>, %x: tensor<256xf32>, %init: tensor<4xf3
 }
 
 // Packed levels unpacked inside a matvec: reduction loops (runs, slot, byte
-// in run). The partial sums run along the bytes; runs and slots step one at
-// a time, so that the shift read by slot is one value across the vector.
+// in run). The partial sums run along the bytes; runs and slots, 2 steps
+// each here, are unrolled, so that each copy reads its slot's shift at a
+// constant position (an immediate after lowering), as one value for the
+// whole vector.
 // CHECK-LABEL: func.func @packed_matvec
 // CHECK: scf.for
-// CHECK: scf.for
-// CHECK: scf.for {{.*}} -> (tensor<1x1x1x64xf32>)
-// CHECK: vector.transfer_read {{.*}} vector<64xi8>
-// CHECK: arith.shli {{.*}} : vector<64xi8>
+// CHECK-NOT: scf.for
+// CHECK: %[[SHIFT:.*]] = vector.broadcast %{{.*}} : vector<1xi8> to vector<64xi8>
+// CHECK: arith.shli %{{.*}}, %[[SHIFT]] : vector<64xi8>
 // CHECK: arith.sitofp {{.*}} : vector<64xi8> to vector<64xf32>
-// CHECK: arith.addf {{.*}} : vector<64xf32>
+// CHECK-COUNT-3: arith.sitofp {{.*}} : vector<64xi8> to vector<64xf32>
+// CHECK-NOT: scf.for
 // CHECK: vector.multi_reduction <add>
 #bytes = affine_map<(r, b, s, j) -> (r, b, j)>
 #slot = affine_map<(r, b, s, j) -> (s)>
@@ -143,4 +145,35 @@ func.func @batch_of_rows(%x: tensor<4x256xf32>, %w: tensor<8x256xi8>, %init: ten
     linalg.yield %s : f32
   } -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
+}
+
+// A batch of 4 rows over 4096 inputs reads 64 KB of them per weight row:
+// the sums run in two blocks of 2048 (32 KB, an L1 cache's worth), each
+// adding into the output. 16 rows would leave blocks of 512, too short to
+// pay for their merges: they stay whole.
+// CHECK-LABEL: func.func @batch_blocks
+// CHECK: scf.for %{{.*}} = %c0 to %c4096 step %c2048 iter_args(%{{.*}}) -> (tensor<4x8xf32>)
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} -> (tensor<4x1x64xf32>)
+// CHECK-LABEL: func.func @batch_of_16_unblocked
+// CHECK-NOT: step %c512
+// CHECK: return
+func.func @batch_blocks(%x: tensor<4x4096xf32>, %w: tensor<8x4096xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %y = linalg.generic {indexing_maps = [#xb, #wb, #yb], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<4x4096xf32>, tensor<8x4096xf32>) outs(%init : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+func.func @batch_of_16_unblocked(%x: tensor<16x4096xf32>, %w: tensor<32x4096xf32>, %init: tensor<16x32xf32>) -> tensor<16x32xf32> {
+  %y = linalg.generic {indexing_maps = [#xb, #wb, #yb], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<16x4096xf32>, tensor<32x4096xf32>) outs(%init : tensor<16x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<16x32xf32>
+  return %y : tensor<16x32xf32>
 }

@@ -44,6 +44,22 @@ func.func @top_pairs(%bytes: vector<2x16xi8>) -> vector<2x16xf32> {
 
 // -----
 
+// Unsigned 4-bit levels (logical shift, unsigned conversion): the table is
+// 0..15.
+// CHECK-LABEL: func.func @unsigned_nibbles
+// CHECK: arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 8.000000e+00, 9.000000e+00, 1.000000e+01, 1.100000e+01, 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01]> : vector<16xf32>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
+// CHECK-NOT: arith.uitofp
+func.func @unsigned_nibbles(%bytes: vector<16xi8>, %slot: vector<16xi8>) -> vector<16xf32> {
+  %c4 = arith.constant dense<4> : vector<16xi8>
+  %up = arith.shli %bytes, %slot : vector<16xi8>
+  %level = arith.shrui %up, %c4 : vector<16xi8>
+  %f = arith.uitofp %level : vector<16xi8> to vector<16xf32>
+  return %f : vector<16xf32>
+}
+
+// -----
+
 // Left alone: 5-bit levels (32 values: more than a table holds), lanes not a
 // multiple of 16, a conversion to f64, a shift that is not a constant, a
 // plain conversion. No target feature is added.

@@ -69,13 +69,18 @@ def dim(rng, large=False):
     return int(rng.integers(1, 71))
 
 
-def random_layer(rng, kind, large):
+def random_layer(rng, kind, large, long_reductions=False):
     f32 = lambda shape: (rng.standard_normal(shape)).astype(np.float32)
     t = ref.tensor_type
     if kind in ("matmul", "small_batch_matmul"):
-        # A small batch (2..16 rows) is tiled whole by the CPU vectorizer.
+        # A small batch (2..16 rows) is tiled whole by the CPU vectorizer;
+        # with long reductions its input exceeds the L1 block the vectorizer
+        # sums at a time (32 KB), so the sums run block by block.
         m = int(rng.integers(2, 17)) if kind == "small_batch_matmul" else dim(rng)
         k, n = dim(rng, large), dim(rng)
+        if long_reductions:
+            k = int(rng.choice([2304, 4096, 4352, 6000]))
+            n = int(rng.integers(1, 9))
         x, w = f32((m, k)), f32((k, n))
         body = (f"linalg.matmul ins(%in, %w : {t(x.shape)}, {t(w.shape)}) "
                 f"outs(%init : {t((m, n))})")
@@ -184,11 +189,12 @@ func.func @case{index}() {{
 """
 
 
-def make_cases(rng, count):
+def make_cases(rng, count, kinds=KINDS, long_reductions=False):
     cases = []
     for i in range(count):
-        kind = KINDS[i % len(KINDS)]
-        layer = random_layer(rng, kind, large=rng.random() < 0.1)
+        kind = kinds[i % len(kinds)]
+        layer = random_layer(rng, kind, large=rng.random() < 0.1,
+                             long_reductions=long_reductions)
         weight = WEIGHTS[(i // len(KINDS)) % len(WEIGHTS)]
         case = Case(layer, weight)
         if weight != "float":
@@ -244,10 +250,18 @@ def main():
                         help="compile with --adaround-to-nvvm=OPTIONS instead "
                              "(once per widths entry: give one)")
     parser.add_argument("--dump", help="write the test module here")
+    parser.add_argument("--kinds", default=",".join(KINDS),
+                        help="layer kinds to draw from, comma-separated")
+    parser.add_argument("--long-reductions", action="store_true",
+                        help="matmuls reduce over 2304..6000 elements")
     args = parser.parse_args()
 
     rng = np.random.default_rng(args.seed)
-    cases = make_cases(rng, args.cases)
+    kinds = args.kinds.split(",")
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        parser.error(f"unknown kinds {sorted(unknown)}; known: {KINDS}")
+    cases = make_cases(rng, args.cases, kinds, args.long_reductions)
     module = ref.module_text(cases)
     if args.dump:
         with open(args.dump, "w") as f:

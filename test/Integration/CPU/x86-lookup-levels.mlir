@@ -1,10 +1,11 @@
 // Packed levels to floats, sitofp(shrsi(shli(byte, slot), c)), for every
-// byte, slot shift 0..7 and c = 4..7 (levels of 4..1 bits): the AVX-512
+// byte, slot shift 0..7 and c = 4..7 (levels of 4..1 bits), and unsigned
+// levels, uitofp(shrui(...)), for c = 4 and 6: the AVX-512
 // table lookups (adaround-x86-lookup-levels, x86-avx512=on) against LLVM's
 // own lowering of the same arith ops (x86-avx512=off), every value
 // compared; and the sums of byte * level per slot, inside a fused reduction,
-// against numpy (int8((b << s) mod 256) >> c, computed when this file was
-// written; exact in f32).
+// against numpy (int8((b << s) mod 256) >> c, unsigned ((b << s) mod 256)
+// >> c, computed when this file was written; exact in f32).
 // REQUIRES: x86-avx512
 // RUN: adaround-opt %s --adaround-to-llvm=x86-avx512=on | %mlir_runner | grep -v base@ > %t.on
 // RUN: adaround-opt %s --adaround-to-llvm=x86-avx512=off | %mlir_runner | grep -v base@ > %t.off
@@ -18,6 +19,8 @@
 // CHECK: [-38848,  -27584,  -21952,  -19136,  -17728,  -17024,  -33024,  -65536]
 // CHECK: [-28608,  -22464,  -19392,  -17856,  -17088,  -16704,  -16512,  -32768]
 // CHECK: [-24512,  -20416,  -18368,  -17344,  -16832,  -16576,  -16448,  -16384]
+// CHECK: [331840,  288320,  266560,  255680,  250240,  231168,  197120,  131072]
+// CHECK: [69440,  59200,  54080,  51520,  50240,  49600,  49280,  32768]
 
 func.func @levels4(%bytes: tensor<256xi8>, %slots: tensor<8xi8>) -> tensor<8x256xf32> {
   %c = arith.constant 4 : i8
@@ -155,6 +158,74 @@ func.func @sums7(%bytes: tensor<256xi8>, %slots: tensor<8xi8>, %weights: tensor<
   return %r : tensor<8xf32>
 }
 
+func.func @ulevels4(%bytes: tensor<256xi8>, %slots: tensor<8xi8>) -> tensor<8x256xf32> {
+  %c = arith.constant 4 : i8
+  %e = tensor.empty() : tensor<8x256xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(s, b) -> (b)>, affine_map<(s, b) -> (s)>, affine_map<(s, b) -> (s, b)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%bytes, %slots : tensor<256xi8>, tensor<8xi8>) outs(%e : tensor<8x256xf32>) {
+  ^bb0(%byte: i8, %slot: i8, %o: f32):
+    %up = arith.shli %byte, %slot : i8
+    %level = arith.shrui %up, %c : i8
+    %f = arith.uitofp %level : i8 to f32
+    linalg.yield %f : f32
+  } -> tensor<8x256xf32>
+  return %r : tensor<8x256xf32>
+}
+
+func.func @usums4(%bytes: tensor<256xi8>, %slots: tensor<8xi8>, %weights: tensor<256xf32>) -> tensor<8xf32> {
+  %c = arith.constant 4 : i8
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(s, b) -> (b)>, affine_map<(s, b) -> (s)>, affine_map<(s, b) -> (b)>, affine_map<(s, b) -> (s)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%bytes, %slots, %weights : tensor<256xi8>, tensor<8xi8>, tensor<256xf32>) outs(%init : tensor<8xf32>) {
+  ^bb0(%byte: i8, %slot: i8, %w: f32, %acc: f32):
+    %up = arith.shli %byte, %slot : i8
+    %level = arith.shrui %up, %c : i8
+    %f = arith.uitofp %level : i8 to f32
+    %p = arith.mulf %f, %w : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+func.func @ulevels6(%bytes: tensor<256xi8>, %slots: tensor<8xi8>) -> tensor<8x256xf32> {
+  %c = arith.constant 6 : i8
+  %e = tensor.empty() : tensor<8x256xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(s, b) -> (b)>, affine_map<(s, b) -> (s)>, affine_map<(s, b) -> (s, b)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%bytes, %slots : tensor<256xi8>, tensor<8xi8>) outs(%e : tensor<8x256xf32>) {
+  ^bb0(%byte: i8, %slot: i8, %o: f32):
+    %up = arith.shli %byte, %slot : i8
+    %level = arith.shrui %up, %c : i8
+    %f = arith.uitofp %level : i8 to f32
+    linalg.yield %f : f32
+  } -> tensor<8x256xf32>
+  return %r : tensor<8x256xf32>
+}
+
+func.func @usums6(%bytes: tensor<256xi8>, %slots: tensor<8xi8>, %weights: tensor<256xf32>) -> tensor<8xf32> {
+  %c = arith.constant 6 : i8
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(s, b) -> (b)>, affine_map<(s, b) -> (s)>, affine_map<(s, b) -> (b)>, affine_map<(s, b) -> (s)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%bytes, %slots, %weights : tensor<256xi8>, tensor<8xi8>, tensor<256xf32>) outs(%init : tensor<8xf32>) {
+  ^bb0(%byte: i8, %slot: i8, %w: f32, %acc: f32):
+    %up = arith.shli %byte, %slot : i8
+    %level = arith.shrui %up, %c : i8
+    %f = arith.uitofp %level : i8 to f32
+    %p = arith.mulf %f, %w : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
 func.func private @printMemrefF32(tensor<*xf32>)
 
 func.func @main() {
@@ -173,6 +244,18 @@ func.func @main() {
   %s7 = call @sums7(%bytes, %slots, %weights) : (tensor<256xi8>, tensor<8xi8>, tensor<256xf32>) -> tensor<8xf32>
   %s7u = tensor.cast %s7 : tensor<8xf32> to tensor<*xf32>
   call @printMemrefF32(%s7u) : (tensor<*xf32>) -> ()
+  %u4 = call @usums4(%bytes, %slots, %weights) : (tensor<256xi8>, tensor<8xi8>, tensor<256xf32>) -> tensor<8xf32>
+  %u4u = tensor.cast %u4 : tensor<8xf32> to tensor<*xf32>
+  call @printMemrefF32(%u4u) : (tensor<*xf32>) -> ()
+  %ul4 = call @ulevels4(%bytes, %slots) : (tensor<256xi8>, tensor<8xi8>) -> tensor<8x256xf32>
+  %ul4u = tensor.cast %ul4 : tensor<8x256xf32> to tensor<*xf32>
+  call @printMemrefF32(%ul4u) : (tensor<*xf32>) -> ()
+  %u6 = call @usums6(%bytes, %slots, %weights) : (tensor<256xi8>, tensor<8xi8>, tensor<256xf32>) -> tensor<8xf32>
+  %u6u = tensor.cast %u6 : tensor<8xf32> to tensor<*xf32>
+  call @printMemrefF32(%u6u) : (tensor<*xf32>) -> ()
+  %ul6 = call @ulevels6(%bytes, %slots) : (tensor<256xi8>, tensor<8xi8>) -> tensor<8x256xf32>
+  %ul6u = tensor.cast %ul6 : tensor<8x256xf32> to tensor<*xf32>
+  call @printMemrefF32(%ul6u) : (tensor<*xf32>) -> ()
   %l4 = call @levels4(%bytes, %slots) : (tensor<256xi8>, tensor<8xi8>) -> tensor<8x256xf32>
   %l4u = tensor.cast %l4 : tensor<8x256xf32> to tensor<*xf32>
   call @printMemrefF32(%l4u) : (tensor<*xf32>) -> ()
