@@ -97,9 +97,9 @@ bool isInnerReductionOnTensors(linalg::GenericOp op) {
 constexpr int64_t kAccumulators = 4;
 
 /// The most rows of a batch (Y = X W^T for M rows of X) tiled together:
-/// each stretch of W is then loaded once for all of them (the vectorizer
-/// still repeats its unpacking per row), into one vector of partial sums per
-/// row, which must fit the vector registers.
+/// each stretch of W is then loaded and converted once for all of them,
+/// into one vector of partial sums per row, which must fit the vector
+/// registers.
 constexpr int64_t kMaxBatchRows = 16;
 
 /// Unit attribute on the tiles of a batched reduction (partial sums, their
@@ -272,11 +272,11 @@ linalg::GenericOp blockReduction(RewriterBase &rewriter, linalg::GenericOp op,
   return cast<linalg::GenericOp>(blocks->tiledOps.back());
 }
 
-/// Rows one at a time (a small batch of rows at once), and along each row a
-/// vector of partial sums
-/// accumulated over the whole reduction (outer reduction loops one step at a
-/// time, the innermost by vectors) and merged once at the end: the inner
-/// step is elementwise and vectorizes like any other kernel.
+/// Rows one at a time (a small batch of rows at once, in blocks of the
+/// reduction), and along each row a vector of partial sums accumulated over
+/// the whole reduction (outer reduction loops one step at a time, the
+/// innermost by vectors) and merged once at the end: the inner step is
+/// elementwise and vectorizes like any other kernel.
 void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
                         int64_t vectorWidth) {
   if (op.getStaticLoopRanges().back() < vectorWidth)

@@ -15,12 +15,16 @@ def AdaroundVectorizeElementwise : Pass<"adaround-vectorize-elementwise",
     `1 x ... x 1 x vector-width`, peels the partial last tile, and vectorizes
     (the full tiles without masks, the remainder with masks). A generic whose
     innermost loop is its only reduction (a matvec, with dequantization fused
-    in) is tiled one row at a time with `vector-width` partial sums per row,
-    accumulated elementwise and merged once per row, then vectorized the same
-    way. A small batch of rows (2 to 16: the parallel loops the largest input,
-    the weight, does not depend on) is tiled whole, so that each stretch of
-    the weight is loaded once for all its rows (its unpacking is still
-    repeated per row).
+    in) is tiled one row at a time with up to 4 x `vector-width` partial sums
+    per row, accumulated by fusable multiply-adds (fast-math `contract`) and
+    merged once per row as a tree, then vectorized the same way; outer
+    reduction loops of at most 8 steps (the slots of packed levels) are
+    unrolled. A small batch of rows (2 to 16: the parallel loops the largest
+    input, the weight, does not depend on) is tiled whole, so that each
+    stretch of the weight is loaded and converted once for all its rows,
+    and summed in blocks whose share of the batch's input fits the L1 cache
+    (32 KB) when such blocks are long enough (1024 elements) to pay for
+    their merges.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", "16",
