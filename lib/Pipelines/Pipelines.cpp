@@ -201,6 +201,8 @@ LogicalResult mlir::adaround::buildCPUPipeline(
                             options.threads.getValue());
     threadsToLLVM = "convert-openmp-to-llvm,";
   }
+  // The AVX-512 lookups come after bufferization: they are
+  // `llvm.call_intrinsic` ops, whose memory effects bufferization cannot see.
   std::string pipeline = llvm::formatv(
       "{0}{6},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
       "canonicalize,{2},{3}func.func(adaround-hoist-vector-transfers{7}),"
