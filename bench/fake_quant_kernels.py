@@ -5,6 +5,7 @@ destination-passing style (to_tensor restrict / materialize_in_destination),
 with a random V in a dense_resource blob, compiled with --adaround-to-llvm,
 then mlir-translate, opt -O3 and llc -O3 -mcpu=native into a shared library.
 """
+import functools
 import os
 import subprocess
 
@@ -13,6 +14,7 @@ import numpy as np
 LLVM = "/usr/lib/llvm-22/bin"
 
 
+@functools.lru_cache(maxsize=None)
 def host_triple():
     """The host's target triple. mlir-translate leaves the module without
     one; without it llc assumes no C library and expands every memset (a
@@ -134,13 +136,14 @@ def compile_kernel(module_text, out_dir, name, opt_tool, pipeline_options="",
         f.write(module_text)
     pipeline = f"--{pipeline}" + (f"={pipeline_options}"
                                   if pipeline_options else "")
+    triple = f"-mtriple={host_triple()}"
     steps = [
         [opt_tool, base + ".mlir", pipeline, "-o", base + ".llvm.mlir"],
         [f"{LLVM}/mlir-translate", "--mlir-to-llvmir", base + ".llvm.mlir",
          "-o", base + ".ll"],
-        [f"{LLVM}/opt", "-O3", "-mcpu=native", f"-mtriple={host_triple()}",
+        [f"{LLVM}/opt", "-O3", "-mcpu=native", triple,
          base + ".ll", "-o", base + ".bc"],
-        [f"{LLVM}/llc", "-O3", "-mcpu=native", f"-mtriple={host_triple()}",
+        [f"{LLVM}/llc", "-O3", "-mcpu=native", triple,
          "-filetype=obj",
          "--relocation-model=pic", base + ".bc", "-o", base + ".o"],
         ["gcc", "-shared", base + ".o", "-o", so, *link],

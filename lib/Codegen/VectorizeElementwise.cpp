@@ -88,8 +88,8 @@ bool isInnerReductionOnTensors(linalg::GenericOp op) {
   return op.hasPureTensorSemantics() && !hasSubByteOperands(op) &&
          op.getNumParallelLoops() > 0 && op.getNumReductionLoops() > 0 &&
          op.getIteratorTypesArray().back() == utils::IteratorType::reduction &&
-         !op.hasDynamicShape() && op.getNumDpsInits() == 1 &&
-         readsByProjection(op) && !hasIndexSemantics(op);
+         !op.hasDynamicShape() && readsByProjection(op) &&
+         !hasIndexSemantics(op);
 }
 
 /// Vectors of partial sums a reduction keeps: enough independent additions
@@ -136,12 +136,24 @@ bool isSmallTile(linalg::LinalgOp op, int64_t vectorWidth) {
 /// microseconds, about what 2^15 elements take.
 constexpr int64_t kMinParallelVolume = int64_t(1) << 15;
 
-/// Marks `loop`, which tiles a parallel dimension, for
-/// adaround-parallelize-loops when `kernel` is worth several threads.
-void markParallel(LoopLikeOpInterface loop, linalg::LinalgOp kernel) {
-  if (iterationVolume(kernel, 1) >= kMinParallelVolume)
-    loop->setAttr(adaround::kParallelLoopAttr,
-                  UnitAttr::get(loop->getContext()));
+/// Tiles `op` as `options` say and replaces it by the loops. The outermost
+/// loop, over a parallel dimension when `parallel`, is marked for
+/// adaround-parallelize-loops if `op` is worth several threads.
+FailureOr<scf::SCFTilingResult> tileInPlace(RewriterBase &rewriter,
+                                            linalg::LinalgOp op,
+                                            const scf::SCFTilingOptions &options,
+                                            bool parallel = false) {
+  bool manyThreads = iterationVolume(op, 1) >= kMinParallelVolume;
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return failure();
+  if (parallel && manyThreads && !tiled->loops.empty())
+    tiled->loops.front()->setAttr(adaround::kParallelLoopAttr,
+                                  rewriter.getUnitAttr());
+  rewriter.replaceOp(op, tiled->replacements);
+  return tiled;
 }
 
 /// The parallel loops the largest input (the weight) does not depend on, if
@@ -263,12 +275,9 @@ linalg::GenericOp blockReduction(RewriterBase &rewriter, linalg::GenericOp op,
   tiles[outer] = rewriter.getIndexAttr(block);
   scf::SCFTilingOptions options;
   options.setTileSizes(tiles);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> blocks = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  FailureOr<scf::SCFTilingResult> blocks = tileInPlace(rewriter, op, options);
   if (failed(blocks))
     return op;
-  rewriter.replaceOp(op, blocks->replacements);
   return cast<linalg::GenericOp>(blocks->tiledOps.back());
 }
 
@@ -304,14 +313,10 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
     rowTiles[loop] = rewriter.getIndexAttr(ranges[loop]);
   scf::SCFTilingOptions rowOptions;
   rowOptions.setTileSizes(rowTiles);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> rows = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), rowOptions);
+  FailureOr<scf::SCFTilingResult> rows =
+      tileInPlace(rewriter, op, rowOptions, /*parallel=*/true);
   if (failed(rows))
     return;
-  if (!rows->loops.empty())
-    markParallel(rows->loops.front(), op);
-  rewriter.replaceOp(op, rows->replacements);
   auto row = dyn_cast<linalg::GenericOp>(rows->tiledOps.back());
   if (!row)
     return;
@@ -334,12 +339,10 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   partialOptions.setReductionTilingStrategy(
       ReductionTilingStrategy::PartialReductionOuterReduction);
   partialOptions.setReductionDims(reductionDims);
-  rewriter.setInsertionPoint(row);
-  FailureOr<scf::SCFTilingResult> partial = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(row.getOperation()), partialOptions);
+  FailureOr<scf::SCFTilingResult> partial =
+      tileInPlace(rewriter, row, partialOptions);
   if (failed(partial))
     return;
-  rewriter.replaceOp(row, partial->replacements);
   for (Operation *tile : partial->tiledOps)
     if (auto generic = dyn_cast<linalg::GenericOp>(tile))
       contractAccumulation(generic);
@@ -426,14 +429,10 @@ struct VectorizeElementwisePass
       tileSizes.back() = rewriter.getIndexAttr(innerTile);
       scf::SCFTilingOptions options;
       options.setTileSizes(tileSizes);
-      rewriter.setInsertionPoint(kernel);
-      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(kernel.getOperation()), options);
+      FailureOr<scf::SCFTilingResult> tiled =
+          tileInPlace(rewriter, kernel, options, /*parallel=*/true);
       if (failed(tiled))
         continue;
-      if (!tiled->loops.empty())
-        markParallel(tiled->loops.front(), kernel);
-      rewriter.replaceOp(kernel, tiled->replacements);
       if (tiled->loops.empty() || ranges.back() % innerTile == 0)
         continue;
       auto inner = cast<scf::ForOp>(tiled->loops.back().getOperation());
