@@ -359,7 +359,10 @@ def bake_rows(args, work, sizes):
 
 def compile_rows(args, work, counts):
     """A chain of `count` fake_quant ops (alternately soft and hard, per
-    channel) on a 64x64 tensor in one function."""
+    channel) on a 64x64 tensor in one function, compiled by
+    --adaround-to-llvm; beside it a probe of what touching that much IR costs
+    on this machine (parsing and printing the lowered module once), and,
+    with --compile-instructions, the instructions executed (callgrind)."""
     rows = []
     scales = ",".join(["0.05"] * 64)
     for count in counts:
@@ -371,13 +374,33 @@ def compile_rows(args, work, counts):
                          f"{(i % 7) - 3}.5> : tensor<64x64xf32>) : tensor<64x64xf32>")
         lines.append(f"  return %a{count} : tensor<64x64xf32>\n}}")
         src = os.path.join(work, f"compile_{count}.mlir")
+        lowered = os.path.join(work, f"compile_{count}.llvm.mlir")
         with open(src, "w") as f:
             f.write("\n".join(lines) + "\n")
-        seconds = best_time(lambda: subprocess.run(
-            [args.opt, src, "--adaround-to-llvm", "-o", os.devnull], check=True), 3)
-        rows.append(dict(ops=count, seconds=seconds))
-        print(f"compile {count} ops: {seconds:.2f} s", flush=True)
+        compile_ = [args.opt, src, "--adaround-to-llvm", "-o", os.devnull]
+        subprocess.run(compile_[:-2] + ["-o", lowered], check=True)
+        touch = [args.opt, lowered, "-o", os.devnull]
+        seconds, probe = 1e30, 1e30
+        for _ in range(5):  # interleaved, so that both see the same drift
+            seconds = min(seconds, best_time(lambda: subprocess.run(compile_, check=True), 1))
+            probe = min(probe, best_time(lambda: subprocess.run(touch, check=True), 1))
+        row = dict(ops=count, seconds=seconds, probe=probe)
+        if args.compile_instructions:
+            row["instructions"] = instructions(compile_, work)
+        rows.append(row)
+        print(f"compile {count} ops: {seconds:.2f} s (probe {probe:.2f} s)", flush=True)
     return rows
+
+
+def instructions(command, work):
+    """Instructions `command` executes, counted by callgrind (deterministic,
+    unlike time on a shared machine; about 60x slower than running it)."""
+    out = os.path.join(work, "callgrind.out")
+    run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+                         + command[:1] + ["--mlir-disable-threading"] + command[1:],
+                         capture_output=True, text=True, check=True)
+    os.remove(out)
+    return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
 
 
 # ---------------------------------------------------------------------------
@@ -514,16 +537,34 @@ def matvec_lines(matvec):
 
 def compile_lines(compile_):
     """Per-op cost, and each count's per-op cost over the smallest count's
-    (1.0 is linear; the target is at most 1.2 at 2000 ops)."""
+    (1.0 is linear; the target is at most 1.2 at 2000 ops), beside the same
+    for the touch probe and, where counted, for instructions."""
+    counted = all("instructions" in c for c in compile_)
     lines = ["## 4. Compile time of `--adaround-to-llvm`", "",
-             "A chain of fake_quant ops in one function, best of 3 runs.", "",
-             "| fake_quant ops | seconds | per op | per op / per op at the fewest |",
-             "|---|---|---|---|"]
-    base = compile_[0]["seconds"] / compile_[0]["ops"]
+             "A chain of fake_quant ops in one function, best of 5 runs. 'probe':",
+             "parsing and printing the lowered module once (`adaround-opt",
+             "lowered.mlir -o /dev/null`), best of 5 runs interleaved with the",
+             "compiles: what touching that much IR costs here, so that growth the",
+             "machine's memory hierarchy adds (the IR outgrowing the caches) shows",
+             "apart from growth in the passes."
+             + (" 'instructions': executed, counted by callgrind (one thread)." if counted else ""),
+             "",
+             "| fake_quant ops | seconds | per op | per op / at the fewest | "
+             "probe per op / at the fewest | compile / probe |"
+             + (" instructions per op | / at the fewest |" if counted else ""),
+             "|---|---|---|---|---|---|" + ("---|---|" if counted else "")]
+    first = compile_[0]
     for c in compile_:
         per = c["seconds"] / c["ops"]
-        lines.append(f"| {c['ops']} | {c['seconds']:.2f} | {per * 1e3:.1f} ms | "
-                     f"{per / base:.2f} |")
+        line = (f"| {c['ops']} | {c['seconds']:.2f} | {per * 1e3:.1f} ms | "
+                f"{per / (first['seconds'] / first['ops']):.2f} | "
+                f"{(c['probe'] / c['ops']) / (first['probe'] / first['ops']):.2f} | "
+                f"{c['seconds'] / c['probe']:.1f} |")
+        if counted:
+            ipo = c["instructions"] / c["ops"]
+            line += (f" {ipo / 1e6:.2f} M | "
+                     f"{ipo / (first['instructions'] / first['ops']):.3f} |")
+        lines.append(line)
     return lines
 
 
@@ -615,6 +656,9 @@ def main():
                         help="only the threads section")
     parser.add_argument("--compile-only", action="store_true",
                         help="only the compile-time section")
+    parser.add_argument("--compile-instructions", action="store_true",
+                        help="also count the compile section's instructions "
+                             "with valgrind (about 15 minutes more)")
     parser.add_argument("--batches", default="1",
                         help="matvec section: batch sizes M, e.g. 1,4,16")
     parser.add_argument("--gpu-compile-only", action="store_true",
@@ -661,7 +705,8 @@ def main():
                               "bench/run.py --gpu-compile-only",
                               gpu_compile_lines(gpu_compile_rows(args, work, g_sizes)))
     if args.compile_only:
-        return section_report("compile", "compile time", "bench/run.py --compile-only",
+        return section_report("compile", "compile time", "bench/run.py --compile-only"
+                              + (" --compile-instructions" if args.compile_instructions else ""),
                               compile_lines(compile_rows(args, work, counts)))
     if args.matvec_only:
         torch.set_num_threads(1)

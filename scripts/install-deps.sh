@@ -6,6 +6,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libomp-22-dev
   libgtest-dev libeigen3-dev libopenblas0-pthread python3-numpy python3-torch python3-sklearn gnuplot-nox
+  time valgrind
   clang-22 libclang-rt-22-dev
 )
 missing=()
