@@ -25,30 +25,36 @@ namespace {
 /// The largest `chunks` accepted: far more than any machine's cores.
 constexpr int64_t kMaxChunks = 1 << 16;
 
-/// Scratch buffers of `loop`: allocated before it in its block, used only
-/// inside it and by deallocations after it (with those deallocations).
+/// Scratch buffers of `loop`: allocated before it in its block or in an
+/// enclosing one (buffer-loop-hoisting lifts them out of serial loops around
+/// it: the blocks of a long reduction), used only inside it and by
+/// deallocations in the allocation's block (with those deallocations).
 /// Buffers with other uses outside are the kernel's inputs and outputs,
 /// which the iterations share by design (each writes its own tile).
 SmallVector<std::pair<memref::AllocOp, SmallVector<Operation *>>>
 scratchBuffers(scf::ForOp loop) {
   SmallVector<std::pair<memref::AllocOp, SmallVector<Operation *>>> scratch;
-  for (Operation *op = loop->getPrevNode(); op; op = op->getPrevNode()) {
-    auto alloc = dyn_cast<memref::AllocOp>(op);
-    if (!alloc)
-      continue;
-    bool usedInside = false, usedOutside = false;
-    SmallVector<Operation *> deallocs;
-    for (Operation *user : alloc->getUsers()) {
-      if (loop->isAncestor(user))
-        usedInside = true;
-      else if (isa<memref::DeallocOp>(user) &&
-               user->getBlock() == loop->getBlock())
-        deallocs.push_back(user);
-      else
-        usedOutside = true;
+  for (Operation *enclosing = loop;
+       enclosing && !isa<FunctionOpInterface>(enclosing);
+       enclosing = enclosing->getParentOp()) {
+    for (Operation *op = enclosing->getPrevNode(); op; op = op->getPrevNode()) {
+      auto alloc = dyn_cast<memref::AllocOp>(op);
+      if (!alloc)
+        continue;
+      bool usedInside = false, usedOutside = false;
+      SmallVector<Operation *> deallocs;
+      for (Operation *user : alloc->getUsers()) {
+        if (loop->isAncestor(user))
+          usedInside = true;
+        else if (isa<memref::DeallocOp>(user) &&
+                 user->getBlock() == alloc->getBlock())
+          deallocs.push_back(user);
+        else
+          usedOutside = true;
+      }
+      if (usedInside && !usedOutside)
+        scratch.emplace_back(alloc, std::move(deallocs));
     }
-    if (usedInside && !usedOutside)
-      scratch.emplace_back(alloc, std::move(deallocs));
   }
   return scratch;
 }
@@ -91,22 +97,23 @@ struct ParallelizeLoopsPass
     Location loc = loop.getLoc();
     Type type = loop.getInductionVar().getType();
     auto constant = [&](int64_t value) {
-      return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, value))
+      return arith::ConstantOp::create(b, loc, type,
+                                       b.getIntegerAttr(type, value))
           .getResult();
     };
     Value lb = loop.getLowerBound(), ub = loop.getUpperBound(),
           step = loop.getStep();
     // Trip count ceil((ub - lb) / step), zero when ub <= lb.
     Value zero = constant(0), one = constant(1);
-    Value span = arith::MaxSIOp::create(
-        b, loc, zero, arith::SubIOp::create(b, loc, ub, lb));
+    Value span = arith::MaxSIOp::create(b, loc, zero,
+                                        arith::SubIOp::create(b, loc, ub, lb));
     Value count = arith::CeilDivSIOp::create(b, loc, span, step);
     Value pieces = arith::MinSIOp::create(b, loc, count, constant(chunks));
     Value per = arith::CeilDivSIOp::create(
         b, loc, count, arith::MaxSIOp::create(b, loc, pieces, one));
     Value stride = arith::MulIOp::create(b, loc, per, step);
-    auto parallel = scf::ParallelOp::create(b, loc, ValueRange{zero},
-                                            ValueRange{pieces}, ValueRange{one});
+    auto parallel = scf::ParallelOp::create(
+        b, loc, ValueRange{zero}, ValueRange{pieces}, ValueRange{one});
     b.setInsertionPointToStart(parallel.getBody());
     Value chunk = parallel.getInductionVars().front();
     Value first = arith::AddIOp::create(

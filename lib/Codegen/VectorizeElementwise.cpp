@@ -255,7 +255,7 @@ constexpr int64_t kMinBlockElements = 1024;
 /// run block by block, each adding into the output. Returns the op to tile
 /// further (`op` itself when its input fits or no block divides the loop).
 linalg::GenericOp blockReduction(RewriterBase &rewriter, linalg::GenericOp op,
-                                 int64_t batchRows) {
+                                 int64_t batchRows, int64_t vectorWidth) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   unsigned outer = llvm::find(iterators, utils::IteratorType::reduction) -
@@ -267,7 +267,10 @@ linalg::GenericOp blockReduction(RewriterBase &rewriter, linalg::GenericOp op,
   int64_t block = kBatchBlockBytes / (batchRows * inner * 4);
   if (block >= ranges[outer])
     return op;
-  while (block > 1 && ranges[outer] % block != 0)
+  // Blocks of whole vectors: each block would otherwise end in a peeled
+  // partial vector.
+  while (block > 1 &&
+         (ranges[outer] % block != 0 || block * inner % vectorWidth != 0))
     --block;
   if (block * inner < kMinBlockElements)
     return op;
@@ -281,11 +284,46 @@ linalg::GenericOp blockReduction(RewriterBase &rewriter, linalg::GenericOp op,
   return cast<linalg::GenericOp>(blocks->tiledOps.back());
 }
 
+/// A batch of more rows than this is summed in blocks of kRegisterBlock
+/// rows of the batch by kRegisterBlock rows of the weight: each input vector
+/// loaded then serves kRegisterBlock weight rows (16 rows of 4096 are
+/// 256 KB, read from L2 for every weight row otherwise) and each converted
+/// weight vector kRegisterBlock input rows; the block's partial sums fill
+/// the vector registers (kMaxBatchRows).
+constexpr int64_t kRegisterBlock = 4;
+
+/// Packed levels cannot be blocked that way (see weightRowsToBlock): a
+/// larger batch is summed this many rows at a time instead, each part blocked
+/// in L1 as a small batch is (the weight is streamed once per part).
+constexpr int64_t kPackedBatchRows = 8;
+
+/// For a batch along the single loop `batch`, the parallel loop over weight
+/// rows to block with it: the innermost one the weight depends on, when
+/// kRegisterBlock divides both. Not with packed levels (more than one
+/// reduction loop): their slot loop puts a unit dimension between the
+/// blocked ones, and the weight's read, broadcast then transposed, is no
+/// longer unpacked once per block but once per partial sum.
+std::optional<unsigned> weightRowsToBlock(linalg::GenericOp op,
+                                          ArrayRef<unsigned> batch) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (batch.size() != 1 || op.getNumReductionLoops() != 1 ||
+      ranges[batch[0]] <= kRegisterBlock ||
+      ranges[batch[0]] % kRegisterBlock != 0)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned loop = op.getNumLoops(); loop-- > 0;)
+    if (iterators[loop] == utils::IteratorType::parallel && loop != batch[0])
+      return ranges[loop] % kRegisterBlock == 0 ? std::optional(loop)
+                                                : std::nullopt;
+  return std::nullopt;
+}
+
 /// Rows one at a time (a small batch of rows at once, in blocks of the
-/// reduction), and along each row a vector of partial sums accumulated over
-/// the whole reduction (outer reduction loops one step at a time, the
-/// innermost by vectors) and merged once at the end: the inner step is
-/// elementwise and vectorizes like any other kernel.
+/// reduction; a larger one in blocks of rows of both), and along each row a
+/// vector of partial sums accumulated over the whole reduction (outer
+/// reduction loops one step at a time, the innermost by vectors) and merged
+/// once at the end: the inner step is elementwise and vectorizes like any
+/// other kernel.
 void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
                         int64_t vectorWidth) {
   if (op.getStaticLoopRanges().back() < vectorWidth)
@@ -294,8 +332,21 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   int64_t batchRows = 1;
   for (unsigned loop : batch)
     batchRows *= op.getStaticLoopRanges()[loop];
+  // Packed levels: a larger batch in parts of kPackedBatchRows rows.
+  if (op.getNumReductionLoops() > 1 && batch.size() == 1 &&
+      batchRows > kPackedBatchRows && batchRows % kPackedBatchRows == 0) {
+    SmallVector<OpFoldResult> parts(op.getNumLoops(), rewriter.getIndexAttr(0));
+    parts[batch[0]] = rewriter.getIndexAttr(kPackedBatchRows);
+    scf::SCFTilingOptions options;
+    options.setTileSizes(parts);
+    FailureOr<scf::SCFTilingResult> part = tileInPlace(rewriter, op, options);
+    if (failed(part))
+      return;
+    op = cast<linalg::GenericOp>(part->tiledOps.back());
+    batchRows = kPackedBatchRows;
+  }
   if (batchRows > 1)
-    op = blockReduction(rewriter, op, batchRows);
+    op = blockReduction(rewriter, op, batchRows, vectorWidth);
   unsigned loops = op.getNumLoops();
   int64_t reductionRange = op.getStaticLoopRanges().back();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -303,7 +354,9 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   for (unsigned loop = 0; loop < loops; ++loop)
     if (iterators[loop] == utils::IteratorType::reduction)
       reductionDims.push_back(loop);
-  // Every parallel loop one step at a time, but the rows of a batch whole.
+  // Every parallel loop one step at a time, but the rows of a batch whole,
+  // or a block of them and of the weight's rows, with the weight's outermost
+  // (each weight row is read from memory once).
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<OpFoldResult> rowTiles(loops, rewriter.getIndexAttr(0));
   for (unsigned loop = 0; loop < loops; ++loop)
@@ -312,6 +365,16 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   for (unsigned loop : batch)
     rowTiles[loop] = rewriter.getIndexAttr(ranges[loop]);
   scf::SCFTilingOptions rowOptions;
+  if (std::optional<unsigned> weightRows = weightRowsToBlock(op, batch)) {
+    rowTiles[batch[0]] = rewriter.getIndexAttr(kRegisterBlock);
+    rowTiles[*weightRows] = rewriter.getIndexAttr(kRegisterBlock);
+    batchRows = kRegisterBlock * kRegisterBlock;
+    SmallVector<int64_t> order = {*weightRows};
+    for (unsigned loop = 0; loop < loops; ++loop)
+      if (loop != *weightRows)
+        order.push_back(loop);
+    rowOptions.setInterchange(order);
+  }
   rowOptions.setTileSizes(rowTiles);
   FailureOr<scf::SCFTilingResult> rows =
       tileInPlace(rewriter, op, rowOptions, /*parallel=*/true);

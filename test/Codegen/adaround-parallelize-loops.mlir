@@ -47,6 +47,41 @@ func.func @rows(%out: memref<10xf32>) {
 
 // -----
 
+// A scratch buffer hoisted out of a serial loop around the marked one (the
+// blocks of a long reduction) is its scratch too: allocated per chunk. It
+// used to stay shared, and two threads summed into the same partial sums.
+// CHECK-LABEL: func.func @blocks_of_rows
+// CHECK-NOT: memref.alloc
+// CHECK: scf.for
+// CHECK: scf.parallel
+// CHECK-NEXT: %[[SCRATCH:.*]] = memref.alloc() : memref<4xf32>
+// CHECK: scf.for
+// CHECK: memref.store %{{.*}}, %[[SCRATCH]]
+// CHECK: memref.dealloc %[[SCRATCH]]
+// CHECK-NEXT: scf.reduce
+// CHECK-NOT: memref.dealloc
+func.func @blocks_of_rows(%out: memref<10xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c10 = arith.constant 10 : index
+  %one = arith.constant 1.0 : f32
+  %scratch = memref.alloc() : memref<4xf32>
+  scf.for %block = %c0 to %c2 step %c1 {
+    scf.for %i = %c0 to %c10 step %c1 {
+      memref.store %one, %scratch[%c0] : memref<4xf32>
+      %v = memref.load %scratch[%c0] : memref<4xf32>
+      %o = memref.load %out[%i] : memref<10xf32>
+      %s = arith.addf %o, %v : f32
+      memref.store %s, %out[%i] : memref<10xf32>
+    } {adaround.parallel}
+  }
+  memref.dealloc %scratch : memref<4xf32>
+  return
+}
+
+// -----
+
 // Unmarked loops, loops of one iteration, and loops with results stay
 // serial; the marks go.
 // CHECK-LABEL: func.func @serial

@@ -149,14 +149,22 @@ func.func @batch_of_rows(%x: tensor<4x256xf32>, %w: tensor<8x256xi8>, %init: ten
 
 // A batch of 4 rows over 4096 inputs reads 64 KB of them per weight row:
 // the sums run in two blocks of 2048 (32 KB, an L1 cache's worth), each
-// adding into the output. 16 rows would leave blocks of 512, too short to
-// pay for their merges: they stay whole.
+// adding into the output.
 // CHECK-LABEL: func.func @batch_blocks
 // CHECK: scf.for %{{.*}} = %c0 to %c4096 step %c2048 iter_args(%{{.*}}) -> (tensor<4x8xf32>)
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} -> (tensor<4x1x64xf32>)
-// CHECK-LABEL: func.func @batch_of_16_unblocked
+// 16 rows would leave blocks of 512, too short to pay for their merges:
+// instead each block of 4 weight rows (outermost) meets 4 rows of the batch
+// at a time, in 16 vectors of partial sums, with each vector loaded of
+// either used 4 times.
+// CHECK-LABEL: func.func @batch_of_16_in_register_blocks
 // CHECK-NOT: step %c512
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c4
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c4
+// CHECK: scf.for %{{.*}} = %c0 to %c4096 step %c16 iter_args(%{{.*}}) -> (tensor<4x4x16xf32>)
+// CHECK-COUNT-2: vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
+// CHECK: arith.mulf {{.*}} fastmath<contract> : vector<4x4x16xf32>
 // CHECK: return
 func.func @batch_blocks(%x: tensor<4x4096xf32>, %w: tensor<8x4096xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %y = linalg.generic {indexing_maps = [#xb, #wb, #yb], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<4x4096xf32>, tensor<8x4096xf32>) outs(%init : tensor<4x8xf32>) {
@@ -168,7 +176,7 @@ func.func @batch_blocks(%x: tensor<4x4096xf32>, %w: tensor<8x4096xf32>, %init: t
   return %y : tensor<4x8xf32>
 }
 
-func.func @batch_of_16_unblocked(%x: tensor<16x4096xf32>, %w: tensor<32x4096xf32>, %init: tensor<16x32xf32>) -> tensor<16x32xf32> {
+func.func @batch_of_16_in_register_blocks(%x: tensor<16x4096xf32>, %w: tensor<32x4096xf32>, %init: tensor<16x32xf32>) -> tensor<16x32xf32> {
   %y = linalg.generic {indexing_maps = [#xb, #wb, #yb], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<16x4096xf32>, tensor<32x4096xf32>) outs(%init : tensor<16x32xf32>) {
   ^bb0(%a: f32, %b: f32, %acc: f32):
     %m = arith.mulf %a, %b : f32

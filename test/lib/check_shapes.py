@@ -72,12 +72,17 @@ def dim(rng, large=False):
 def random_layer(rng, kind, large, long_reductions=False):
     f32 = lambda shape: (rng.standard_normal(shape)).astype(np.float32)
     t = ref.tensor_type
-    if kind in ("matmul", "small_batch_matmul"):
+    if kind in ("matmul", "small_batch_matmul", "blocked_batch_matmul"):
         # A small batch (2..16 rows) is tiled whole by the CPU vectorizer;
         # with long reductions its input exceeds the L1 block the vectorizer
-        # sums at a time (32 KB), so the sums run block by block.
+        # sums at a time (32 KB), so the sums run block by block. Batches of
+        # 8, 12 or 16 rows with a multiple of 4 outputs are summed in blocks
+        # of 4 rows by 4 outputs (packed levels: 8 rows at a time).
         m = int(rng.integers(2, 17)) if kind == "small_batch_matmul" else dim(rng)
         k, n = dim(rng, large), dim(rng)
+        if kind == "blocked_batch_matmul":
+            m = int(rng.choice([8, 12, 16]))
+            n = 4 * int(rng.integers(1, 18)) if rng.random() < 0.8 else n
         if long_reductions:
             k = int(rng.choice([2304, 4096, 4352, 6000]))
             n = int(rng.integers(1, 9))
@@ -138,7 +143,8 @@ def random_layer(rng, kind, large, long_reductions=False):
 
 
 KINDS = ["matmul", "matvec", "batch_matmul", "conv_nhwc_hwcf",
-         "conv_nchw_fchw", "depthwise_nhwc_hwc", "small_batch_matmul"]
+         "conv_nchw_fchw", "depthwise_nhwc_hwc", "small_batch_matmul",
+         "blocked_batch_matmul"]
 WEIGHTS = ["float", "soft", "hard"]
 
 
@@ -195,7 +201,7 @@ def make_cases(rng, count, kinds=KINDS, long_reductions=False):
         kind = kinds[i % len(kinds)]
         layer = random_layer(rng, kind, large=rng.random() < 0.1,
                              long_reductions=long_reductions)
-        weight = WEIGHTS[(i // len(KINDS)) % len(WEIGHTS)]
+        weight = WEIGHTS[(i // len(kinds)) % len(WEIGHTS)]
         case = Case(layer, weight)
         if weight != "float":
             bits = int(rng.choice([2, 4, 8]))
