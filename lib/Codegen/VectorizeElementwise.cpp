@@ -250,12 +250,11 @@ constexpr int64_t kBatchBlockBytes = 32 * 1024;
 /// under a tenth of the work. A batch too large for that is not blocked.
 constexpr int64_t kMinBlockElements = 1024;
 
-/// For a batch of `batchRows` rows, tiles the outermost reduction loop so
-/// that each block of the batch's input fits kBatchBlockBytes: the sums then
-/// run block by block, each adding into the output. Returns the op to tile
-/// further (`op` itself when its input fits or no block divides the loop).
-linalg::GenericOp blockReduction(RewriterBase &rewriter, linalg::GenericOp op,
-                                 int64_t batchRows, int64_t vectorWidth) {
+/// The outermost reduction loop of `op` and the steps of it per block for
+/// a batch of `batchRows` rows, so that each block of the batch's input fits
+/// kBatchBlockBytes; none when the input fits or no block divides the loop.
+std::optional<std::pair<unsigned, int64_t>>
+reductionBlock(linalg::GenericOp op, int64_t batchRows, int64_t vectorWidth) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   unsigned outer = llvm::find(iterators, utils::IteratorType::reduction) -
@@ -266,14 +265,28 @@ linalg::GenericOp blockReduction(RewriterBase &rewriter, linalg::GenericOp op,
       inner *= ranges[loop];
   int64_t block = kBatchBlockBytes / (batchRows * inner * 4);
   if (block >= ranges[outer])
-    return op;
+    return std::nullopt;
   // Blocks of whole vectors: each block would otherwise end in a peeled
   // partial vector.
   while (block > 1 &&
          (ranges[outer] % block != 0 || block * inner % vectorWidth != 0))
     --block;
   if (block * inner < kMinBlockElements)
+    return std::nullopt;
+  return std::make_pair(outer, block);
+}
+
+/// For a batch of `batchRows` rows, tiles the sum into reductionBlock's
+/// blocks: the sums then run block by block, each adding into the output.
+/// Returns the op to tile further (`op` itself when there are no blocks).
+linalg::GenericOp blockReduction(RewriterBase &rewriter, linalg::GenericOp op,
+                                 int64_t batchRows, int64_t vectorWidth) {
+  std::optional<std::pair<unsigned, int64_t>> blocking =
+      reductionBlock(op, batchRows, vectorWidth);
+  if (!blocking)
     return op;
+  auto [outer, block] = *blocking;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<OpFoldResult> tiles(ranges.size(), rewriter.getIndexAttr(0));
   tiles[outer] = rewriter.getIndexAttr(block);
   scf::SCFTilingOptions options;
@@ -293,8 +306,9 @@ linalg::GenericOp blockReduction(RewriterBase &rewriter, linalg::GenericOp op,
 constexpr int64_t kRegisterBlock = 4;
 
 /// Packed levels cannot be blocked that way (see weightRowsToBlock): a
-/// larger batch is summed this many rows at a time instead, each part blocked
-/// in L1 as a small batch is (the weight is streamed once per part).
+/// larger batch is summed this many rows at a time instead where each part
+/// can be blocked in L1 as a small batch is (the weight is streamed once per
+/// part).
 constexpr int64_t kPackedBatchRows = 8;
 
 /// For a batch along the single loop `batch`, the parallel loop over weight
@@ -332,9 +346,12 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   int64_t batchRows = 1;
   for (unsigned loop : batch)
     batchRows *= op.getStaticLoopRanges()[loop];
-  // Packed levels: a larger batch in parts of kPackedBatchRows rows.
+  // Packed levels: a larger batch in parts of kPackedBatchRows rows, when
+  // such a part is summed in blocks (otherwise the parts would only stream
+  // the weight more often).
   if (op.getNumReductionLoops() > 1 && batch.size() == 1 &&
-      batchRows > kPackedBatchRows && batchRows % kPackedBatchRows == 0) {
+      batchRows > kPackedBatchRows && batchRows % kPackedBatchRows == 0 &&
+      reductionBlock(op, kPackedBatchRows, vectorWidth)) {
     SmallVector<OpFoldResult> parts(op.getNumLoops(), rewriter.getIndexAttr(0));
     parts[batch[0]] = rewriter.getIndexAttr(kPackedBatchRows);
     scf::SCFTilingOptions options;
