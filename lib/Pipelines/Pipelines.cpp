@@ -70,6 +70,14 @@ mlir::adaround::checkOptions(const CPUPipelineOptions &options) {
           checkOptionAtLeast("adaround-to-llvm", "reduction-threads",
                              options.reductionThreads, 0))
     return error;
+  if (std::optional<std::string> error =
+          checkOptionAtLeast("adaround-to-llvm", "prefetch-distance",
+                             options.prefetchDistance, 0))
+    return error;
+  if (std::optional<std::string> error =
+          checkOptionAtLeast("adaround-to-llvm", "prefetch-min-bytes",
+                             options.prefetchMinBytes, 0))
+    return error;
   StringRef avx512 = options.x86Avx512;
   if (avx512 != "auto" && avx512 != "on" && avx512 != "off")
     return ("adaround-to-llvm: option 'x86-avx512' must be on, off or auto, "
@@ -91,6 +99,17 @@ static std::string splitReductions(int64_t threads) {
     return "";
   return llvm::formatv(",func.func(adaround-split-reductions{{target-threads={0}})",
                        threads)
+      .str();
+}
+
+/// adaround-prefetch-streams as the options ask, or nothing for distance 0.
+static std::string prefetchStreams(const CPUPipelineOptions &options) {
+  if (!options.prefetchDistance)
+    return "";
+  return llvm::formatv(
+             ",adaround-prefetch-streams{{distance={0} min-bytes={1}}",
+             options.prefetchDistance.getValue(),
+             options.prefetchMinBytes.getValue())
       .str();
 }
 
@@ -205,7 +224,7 @@ LogicalResult mlir::adaround::buildCPUPipeline(
   // `llvm.call_intrinsic` ops, whose memory effects bufferization cannot see.
   std::string pipeline = llvm::formatv(
       "{0}{6},func.func(adaround-vectorize-elementwise{{vector-width={1}}),"
-      "canonicalize,{2},{3}func.func(adaround-hoist-vector-transfers{7}),"
+      "canonicalize,{2},{3}func.func(adaround-hoist-vector-transfers{7}{8}),"
       "adaround-expand-math,"
       "func.func(adaround-lower-reductions,convert-linalg-to-loops,"
       "lower-vector-multi-reduction),"
@@ -218,7 +237,8 @@ LogicalResult mlir::adaround::buildCPUPipeline(
       frontEnd(), options.vectorWidth.getValue(), kBufferize, threads,
       threadsToLLVM, options.threads != 1 ? ",omp" : "",
       splitReductions(options.reductionThreads),
-      usesX86Avx512(options) ? ",adaround-x86-lookup-levels" : "");
+      usesX86Avx512(options) ? ",adaround-x86-lookup-levels" : "",
+      prefetchStreams(options));
   return parse("adaround-to-llvm", pipeline, pm, errors);
 }
 

@@ -252,6 +252,8 @@ def main():
                         help="--adaround-to-llvm's reduction-threads option")
     parser.add_argument("--x86-avx512", default="auto",
                         help="--adaround-to-llvm's x86-avx512 option")
+    parser.add_argument("--prefetch-min-bytes", type=int, default=1 << 20,
+                        help="--adaround-to-llvm's prefetch-min-bytes option")
     parser.add_argument("--gpu", metavar="OPTIONS",
                         help="compile with --adaround-to-nvvm=OPTIONS instead "
                              "(once per widths entry: give one)")
@@ -282,7 +284,8 @@ def main():
                         else f"--adaround-to-llvm=vector-width={width} "
                              f"threads={args.threads} "
                              f"reduction-threads={args.reduction_threads} "
-                             f"x86-avx512={args.x86_avx512}")
+                             f"x86-avx512={args.x86_avx512} "
+                             f"prefetch-min-bytes={args.prefetch_min_bytes}")
             passes = (["--adaround-bake"] if baked else []) + [pipeline]
             outputs = ref.run_compiled(module, shlex.split(args.opt) + passes,
                                        shlex.split(args.runner))

@@ -38,6 +38,17 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "adaround-x86-lookup-levels): on, off, or auto (when the "
                      "compiling host has AVX-512F)"),
       llvm::cl::init("auto")};
+  Option<int64_t> prefetchDistance{
+      *this, "prefetch-distance",
+      llvm::cl::desc("reads streaming through large buffers prefetch this "
+                     "many bytes ahead (adaround-prefetch-streams); 0: no "
+                     "prefetches"),
+      llvm::cl::init(4096)};
+  Option<int64_t> prefetchMinBytes{
+      *this, "prefetch-min-bytes",
+      llvm::cl::desc("smallest buffer (bytes) whose streamed reads are "
+                     "prefetched; smaller ones are left to the caches"),
+      llvm::cl::init(1 << 20)};
 };
 
 /// Whether `--adaround-to-llvm` with these options uses AVX-512 (`auto`
