@@ -1,0 +1,77 @@
+"""Matvec kernels compiled with different `prefetch-distance`s, timed side
+by side (interleaved, best of 3 x 10) in one run, with the read probe.
+
+  prefetch_ab.py --build build [--shapes 11008x4096,4096x11008]
+                 [--batches 1] [--distances 0,4096] [--weights i8,packed_i4]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import fake_quant_kernels as fk  # noqa: E402
+import run  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", default="build")
+    parser.add_argument("--shapes", default="11008x4096,4096x11008")
+    parser.add_argument("--batches", default="1")
+    parser.add_argument("--distances", default="0,4096")
+    parser.add_argument("--weights", default="f32,i8,packed_i4,packed_i2")
+    parser.add_argument("--work", default="/tmp/adaround-prefetch-ab")
+    args = parser.parse_args()
+    opt = os.path.abspath(os.path.join(args.build, "bin", "adaround-opt"))
+    os.makedirs(args.work, exist_ok=True)
+    driver = run.build_driver("matvec_driver.c",
+                              os.path.join(args.work, "matvec_driver"))
+    distances = args.distances.split(",")
+    wanted = args.weights.replace("_", " ").split(",")
+    rng = np.random.default_rng(0)
+    print("| weights | M | N x K | " +
+          " | ".join(f"distance {d}: ms (probe / this)" for d in distances) + " |")
+    print("|---|---|---|" + "---|" * len(distances))
+    for shape in args.shapes.split(","):
+        n, k = (int(s) for s in shape.split("x"))
+        w = (rng.standard_normal((n, k)) * 0.1).astype(np.float32)
+        for m in (int(b) for b in args.batches.split(",")):
+            text = run.matvec_module(w, m)
+            for label, pre, bytes_per in run.MATVEC_WEIGHTS:
+                if label not in wanted:
+                    continue
+                prepared = text
+                if pre:
+                    src = os.path.join(args.work, "in.mlir")
+                    with open(src, "w") as f:
+                        f.write(text)
+                    passes = [p.replace(",", " ") for p in pre.split()]
+                    prepared = subprocess.run([opt, src] + passes,
+                                              capture_output=True, text=True,
+                                              check=True).stdout
+                name = f"{label.replace(' ', '_')}_{m}x{n}x{k}"
+                libs = {d: fk.compile_kernel(prepared, args.work, f"{name}_d{d}",
+                                             opt, f"prefetch-distance={d}")
+                        for d in distances}
+                best = {d: (1e30, 1e30) for d in distances}
+                for _ in range(3):
+                    for d in distances:
+                        out = subprocess.run(
+                            [driver, libs[d], str(n), str(k),
+                             str(int(n * k * bytes_per)), "10", "1", str(m)],
+                            capture_output=True, text=True, check=True)
+                        r = json.loads(out.stdout)
+                        best[d] = (min(best[d][0], r["kernel_s"]),
+                                   min(best[d][1], r["probe_s"]))
+                cells = " | ".join(f"{t * 1e3:.2f} ({p / t:.2f})"
+                                   for t, p in best.values())
+                print(f"| {label} | {m} | {n}x{k} | {cells} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
