@@ -51,8 +51,11 @@ static Value streamedBuffer(vector::TransferReadOp read, int64_t minBytes) {
       !type.getElementType().isIntOrFloat() ||
       type.getElementTypeBitWidth() % 8 != 0)
     return {};
-  int64_t bytes = type.getNumElements() * (type.getElementTypeBitWidth() / 8);
-  return bytes >= minBytes ? buffer : Value();
+  // Compared in elements: a byte count of a huge shape could overflow.
+  int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+  return type.getNumElements() >= llvm::divideCeilSigned(minBytes, elementBytes)
+             ? buffer
+             : Value();
 }
 
 /// `buffer` as a 1-D memref, made once, where `buffer` is defined.
