@@ -18,6 +18,10 @@ namespace mlir::adaround {
 
 using namespace mlir;
 
+/// The most rows of one read that get a prefetch each (a block of 4 weight
+/// rows by 4 rows of a batch reads 4 distinct rows; more would be rare).
+static constexpr int64_t kMaxPrefetchedRows = 16;
+
 /// The buffer `view` looks into, through subviews, reshapes and casts.
 static Value underlyingBuffer(Value view) {
   while (auto viewLike = view.getDefiningOp<ViewLikeOpInterface>())
@@ -75,8 +79,10 @@ static Value flatView(Value buffer, DenseMap<Value, Value> &flatViews) {
   return flat;
 }
 
-/// Prefetches the element `distance` bytes past the first one `read` reads
-/// (in `buffer`'s row-major order, clamped to its last element).
+/// Prefetches, for each row of the vector `read` reads (a 2-D read of a
+/// block of weight rows reads several streams), the element `distance`
+/// bytes past the row's first one (in `buffer`'s row-major order, clamped to
+/// its last element).
 static void prefetchAhead(vector::TransferReadOp read, Value buffer,
                           int64_t distance, DenseMap<Value, Value> &flatViews) {
   auto type = cast<MemRefType>(buffer.getType());
@@ -85,20 +91,36 @@ static void prefetchAhead(vector::TransferReadOp read, Value buffer,
   Location loc = read.getLoc();
   auto metadata =
       memref::ExtractStridedMetadataOp::create(builder, loc, read.getBase());
-  Value element = metadata.getOffset();
+  Value first = metadata.getOffset();
   for (auto [index, stride] :
        llvm::zip_equal(read.getIndices(), metadata.getStrides()))
-    element = arith::AddIOp::create(
-        builder, loc, element, arith::MulIOp::create(builder, loc, index, stride));
+    first = arith::AddIOp::create(
+        builder, loc, first, arith::MulIOp::create(builder, loc, index, stride));
   int64_t elementBytes = type.getElementTypeBitWidth() / 8;
   Value ahead = arith::ConstantIndexOp::create(
       builder, loc, std::max<int64_t>(1, distance / elementBytes));
   Value last =
       arith::ConstantIndexOp::create(builder, loc, type.getNumElements() - 1);
-  Value target = arith::MinSIOp::create(
-      builder, loc, arith::AddIOp::create(builder, loc, element, ahead), last);
-  memref::PrefetchOp::create(builder, loc, flat, target, /*isWrite=*/false,
-                             /*localityHint=*/3, /*isDataCache=*/true);
+  // The read's leading vector dimensions are the view's trailing ones but
+  // its innermost (the permutation map is a minor identity).
+  ArrayRef<int64_t> shape = read.getVectorType().getShape().drop_back();
+  ValueRange strides = metadata.getStrides();
+  strides = strides.drop_back().take_back(shape.size());
+  int64_t rows = std::min(kMaxPrefetchedRows, ShapedType::getNumElements(shape));
+  for (int64_t row = 0; row < rows; ++row) {
+    Value element = first;
+    for (int64_t dim = shape.size(), rest = row; dim-- > 0; rest /= shape[dim])
+      if (int64_t position = rest % shape[dim])
+        element = arith::AddIOp::create(
+            builder, loc, element,
+            arith::MulIOp::create(
+                builder, loc, strides[dim],
+                arith::ConstantIndexOp::create(builder, loc, position)));
+    Value target = arith::MinSIOp::create(
+        builder, loc, arith::AddIOp::create(builder, loc, element, ahead), last);
+    memref::PrefetchOp::create(builder, loc, flat, target, /*isWrite=*/false,
+                               /*localityHint=*/3, /*isDataCache=*/true);
+  }
 }
 
 namespace {

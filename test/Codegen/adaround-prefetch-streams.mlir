@@ -101,3 +101,66 @@ func.func @not_streams(%v: memref<200000xf32>, %w: memref<4096x4096xf32>,
   }
   return
 }
+
+// -----
+
+// A block of 4 rows of a 5.4 MiB i8 weight read as one 4x64 vector (a
+// matvec whose input is read once per 4 weight rows): one prefetch per row,
+// at the row's first byte (offset + r * row stride) plus 4096, clamped to
+// the last byte (512 * 11008 - 1). With min-bytes=0 the input is prefetched
+// too: five in all.
+// CHECK-LABEL: func.func @block_of_rows
+// CHECK: %[[TILE:[a-z0-9_]+]] = memref.subview %{{.*}}[0, %{{.*}}] [4, 64]
+// CHECK: %{{.*}}, %[[OFFSET:[a-z0-9_]+]], %{{.*}}:2, %[[STRIDES:[a-z0-9_]+]]:2 = memref.extract_strided_metadata %[[TILE]]
+// CHECK-DAG: %[[AHEAD:[a-z0-9_]+]] = arith.constant 4096 : index
+// CHECK-DAG: %[[LAST:[a-z0-9_]+]] = arith.constant 5636095 : index
+// CHECK: %[[P0:[a-z0-9_]+]] = arith.addi %[[FIRST:[a-z0-9_]+]], %[[AHEAD]]
+// CHECK: %[[A0:[a-z0-9_]+]] = arith.minsi %[[P0]], %[[LAST]]
+// CHECK: memref.prefetch %{{.*}}[%[[A0]]]
+// CHECK: %[[C1:[a-z0-9_]+]] = arith.constant 1 : index
+// CHECK: %[[S1:[a-z0-9_]+]] = arith.muli %[[STRIDES]]#0, %[[C1]]
+// CHECK: %[[R1:[a-z0-9_]+]] = arith.addi %[[FIRST]], %[[S1]]
+// CHECK: %[[P1:[a-z0-9_]+]] = arith.addi %[[R1]], %[[AHEAD]]
+// CHECK: %[[A1:[a-z0-9_]+]] = arith.minsi %[[P1]], %[[LAST]]
+// CHECK: memref.prefetch %{{.*}}[%[[A1]]]
+// CHECK: %[[C2:[a-z0-9_]+]] = arith.constant 2 : index
+// CHECK: %[[S2:[a-z0-9_]+]] = arith.muli %[[STRIDES]]#0, %[[C2]]
+// CHECK: %[[R2:[a-z0-9_]+]] = arith.addi %[[FIRST]], %[[S2]]
+// CHECK: memref.prefetch
+// CHECK: %[[C3:[a-z0-9_]+]] = arith.constant 3 : index
+// CHECK: %[[S3:[a-z0-9_]+]] = arith.muli %[[STRIDES]]#0, %[[C3]]
+// CHECK: %[[R3:[a-z0-9_]+]] = arith.addi %[[FIRST]], %[[S3]]
+// CHECK: memref.prefetch
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.transfer_read %[[TILE]]
+// SMALL-LABEL: func.func @block_of_rows
+// SMALL-COUNT-5: memref.prefetch
+// SMALL-NOT: memref.prefetch
+func.func @block_of_rows(%w: memref<512x11008xi8>, %x: memref<11008xf32>,
+                         %y: memref<512xf32>) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  %c512 = arith.constant 512 : index
+  %c11008 = arith.constant 11008 : index
+  %pad = arith.constant 0 : i8
+  %fpad = arith.constant 0.0 : f32
+  %zero = arith.constant dense<0.0> : vector<4x64xf32>
+  %zero4 = arith.constant dense<0.0> : vector<4xf32>
+  scf.for %n = %c0 to %c512 step %c4 {
+    %rows = memref.subview %w[%n, 0] [4, 11008] [1, 1] : memref<512x11008xi8> to memref<4x11008xi8, strided<[11008, 1], offset: ?>>
+    %sum = scf.for %k = %c0 to %c11008 step %c64 iter_args(%acc = %zero) -> (vector<4x64xf32>) {
+      %tile = memref.subview %rows[0, %k] [4, 64] [1, 1] : memref<4x11008xi8, strided<[11008, 1], offset: ?>> to memref<4x64xi8, strided<[11008, 1], offset: ?>>
+      %b = vector.transfer_read %tile[%c0, %c0], %pad {in_bounds = [true, true]} : memref<4x64xi8, strided<[11008, 1], offset: ?>>, vector<4x64xi8>
+      %v = vector.transfer_read %x[%k], %fpad {in_bounds = [true]} : memref<11008xf32>, vector<64xf32>
+      %vb = vector.broadcast %v : vector<64xf32> to vector<4x64xf32>
+      %f = arith.sitofp %b : vector<4x64xi8> to vector<4x64xf32>
+      %p = arith.mulf %f, %vb : vector<4x64xf32>
+      %s = arith.addf %acc, %p : vector<4x64xf32>
+      scf.yield %s : vector<4x64xf32>
+    }
+    %r = vector.multi_reduction <add>, %sum, %zero4 [1] : vector<4x64xf32> to vector<4xf32>
+    vector.transfer_write %r, %y[%n] {in_bounds = [true]} : vector<4xf32>, memref<512xf32>
+  }
+  return
+}

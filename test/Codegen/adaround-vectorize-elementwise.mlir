@@ -59,6 +59,28 @@ func.func @matvec(%w: tensor<4x256xf32>, %x: tensor<256xf32>, %init: tensor<4xf3
   return %y : tensor<4xf32>
 }
 
+
+// An input longer than 32 KB (8256 f32) does not stay in L1 beside the
+// weight: 4 weight rows are summed at once, each input vector loaded once
+// for all 4 (4 x 64 partial sums, merged per row); the loop over blocks is
+// the one that threads share.
+// CHECK-LABEL: func.func @long_matvec
+// CHECK: scf.for {{.*}} step %c4
+// CHECK: scf.for {{.*}} -> (tensor<4x64xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<4x64xf32>, vector<4x64xf32>
+// CHECK: arith.addf {{.*}} fastmath<contract> : vector<4x64xf32>
+// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<4x1xf32> to vector<4xf32>
+// CHECK: } {adaround.parallel}
+func.func @long_matvec(%w: tensor<8x8256xf32>, %x: tensor<8256xf32>, %init: tensor<8xf32>) -> tensor<8xf32> {
+  %y = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction"]} ins(%w, %x : tensor<8x8256xf32>, tensor<8256xf32>) outs(%init : tensor<8xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+
 // Packed levels unpacked inside a matvec: reduction loops (runs, slot, byte
 // in run). The partial sums run along the bytes; runs and slots, 2 steps
 // each here, are unrolled, so that each copy reads its slot's shift at a

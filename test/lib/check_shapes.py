@@ -93,6 +93,11 @@ def random_layer(rng, kind, large, long_reductions=False):
                      lambda a, b: a @ b)
     if kind == "matvec":
         m, k = dim(rng, large), dim(rng, large)
+        if long_reductions:
+            # An input longer than 8192 f32 (32 KB) is read once per block
+            # of 4 weight rows; the rows need not fill the last block.
+            k = int(rng.choice([8200, 9000, 11008]))
+            m = 4 * int(rng.integers(1, 9)) if rng.random() < 0.7 else m
         x, w = f32((k,)), f32((m, k))
         body = (f"linalg.matvec ins(%w, %in : {t(w.shape)}, {t(x.shape)}) "
                 f"outs(%init : {t((m,))})")
