@@ -297,7 +297,7 @@ linalg::GenericOp blockReduction(RewriterBase &rewriter, linalg::GenericOp op,
   return cast<linalg::GenericOp>(blocks->tiledOps.back());
 }
 
-/// A batch of more rows than this is summed in blocks of kRegisterBlock
+/// A batch of this many rows or more is summed in blocks of kRegisterBlock
 /// rows of the batch by kRegisterBlock rows of the weight: each input vector
 /// loaded then serves kRegisterBlock weight rows (16 rows of 4096 are
 /// 256 KB, read from L2 for every weight row otherwise) and each converted
@@ -311,9 +311,9 @@ constexpr int64_t kRegisterBlock = 4;
 /// part).
 constexpr int64_t kPackedBatchRows = 8;
 
-/// For a batch along the single loop `batch`, the parallel loop over weight
-/// rows to block with it: the innermost one the weight depends on, when
-/// kRegisterBlock divides both. Likewise without a batch (a matvec) whose
+/// For a batch along the single loop `batch` (at least kRegisterBlock rows),
+/// the parallel loop over weight rows to block with it: the innermost one
+/// the weight depends on, when kRegisterBlock divides both. Likewise without a batch (a matvec) whose
 /// input is larger than kBatchBlockBytes: it does not stay in L1 beside the
 /// streaming weight, and each load of it then serves kRegisterBlock weight
 /// rows, not one (i8 at 4096x11008: 2.3 -> 1.6 ms; an input that fits is
@@ -327,7 +327,7 @@ std::optional<unsigned> weightRowsToBlock(linalg::GenericOp op,
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (batch.size() > 1 || op.getNumReductionLoops() != 1)
     return std::nullopt;
-  if (batch.size() == 1 && (ranges[batch[0]] <= kRegisterBlock ||
+  if (batch.size() == 1 && (ranges[batch[0]] < kRegisterBlock ||
                             ranges[batch[0]] % kRegisterBlock != 0))
     return std::nullopt;
   if (batch.empty() && ranges.back() <= kBatchBlockBytes / 4) // f32 input
@@ -371,7 +371,14 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
     op = cast<linalg::GenericOp>(part->tiledOps.back());
     batchRows = kPackedBatchRows;
   }
-  if (batchRows > 1)
+  // A batch of kRegisterBlock rows summed in register blocks reads each
+  // input vector once per kRegisterBlock weight rows, so its input may come
+  // from L2: blocking the sum for L1 would only cut the weight's streams
+  // into short runs (688 bytes of i4 at K = 11008), which made i8 at
+  // 4x4096x11008 2.7x slower.
+  bool inputFromL2 =
+      batchRows == kRegisterBlock && weightRowsToBlock(op, batch).has_value();
+  if (batchRows > 1 && !inputFromL2)
     op = blockReduction(rewriter, op, batchRows, vectorWidth);
   unsigned loops = op.getNumLoops();
   int64_t reductionRange = op.getStaticLoopRanges().back();

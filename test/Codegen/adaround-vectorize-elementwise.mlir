@@ -147,8 +147,9 @@ func.func @product_used_twice(%w: tensor<4x256xf32>, %x: tensor<256xf32>, %init:
   return %y : tensor<4xf32>
 }
 
-// A batch of 4 rows (Y = X W^T): the weight is read once per step for all
-// rows, converted once, and only then broadcast to the rows.
+// A batch of 4 rows (Y = X W^T) with 6 outputs (not 4 x 4 register
+// blocks): the weight is read once per step for all rows, converted once,
+// and only then broadcast to the rows.
 // CHECK-LABEL: func.func @batch_of_rows
 // CHECK: scf.for {{.*}} -> (tensor<4x1x64xf32>)
 // CHECK: %[[W:.*]] = vector.transfer_read {{.*}} : tensor<1x64xi8>, vector<64xi8>
@@ -158,24 +159,33 @@ func.func @product_used_twice(%w: tensor<4x256xf32>, %x: tensor<256xf32>, %init:
 #xb = affine_map<(m, n, k) -> (m, k)>
 #wb = affine_map<(m, n, k) -> (n, k)>
 #yb = affine_map<(m, n, k) -> (m, n)>
-func.func @batch_of_rows(%x: tensor<4x256xf32>, %w: tensor<8x256xi8>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  %y = linalg.generic {indexing_maps = [#xb, #wb, #yb], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<4x256xf32>, tensor<8x256xi8>) outs(%init : tensor<4x8xf32>) {
+func.func @batch_of_rows(%x: tensor<4x256xf32>, %w: tensor<6x256xi8>, %init: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  %y = linalg.generic {indexing_maps = [#xb, #wb, #yb], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<4x256xf32>, tensor<6x256xi8>) outs(%init : tensor<4x6xf32>) {
   ^bb0(%a: f32, %b: i8, %acc: f32):
     %f = arith.sitofp %b : i8 to f32
     %m = arith.mulf %a, %f : f32
     %s = arith.addf %acc, %m : f32
     linalg.yield %s : f32
-  } -> tensor<4x8xf32>
-  return %y : tensor<4x8xf32>
+  } -> tensor<4x6xf32>
+  return %y : tensor<4x6xf32>
 }
 
-// A batch of 4 rows over 4096 inputs reads 64 KB of them per weight row:
-// the sums run in two blocks of 2048 (32 KB, an L1 cache's worth), each
-// adding into the output.
+// A batch of 4 rows over 4096 inputs reads 64 KB of them per weight row;
+// with 6 outputs (no register blocks) the sums run in two blocks of 2048
+// (32 KB, an L1 cache's worth), each adding into the output.
 // CHECK-LABEL: func.func @batch_blocks
-// CHECK: scf.for %{{.*}} = %c0 to %c4096 step %c2048 iter_args(%{{.*}}) -> (tensor<4x8xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c4096 step %c2048 iter_args(%{{.*}}) -> (tensor<4x6xf32>)
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} -> (tensor<4x1x64xf32>)
+// With 8 outputs, 4 x 4 register blocks read each input vector once per 4
+// weight rows, so the inputs are left to L2, unblocked: the weight's rows
+// stream whole.
+// CHECK-LABEL: func.func @batch_of_4_in_register_blocks
+// CHECK-NOT: step %c2048
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c4
+// CHECK: scf.for %{{.*}} = %c0 to %c4096 step %c16 iter_args(%{{.*}}) -> (tensor<4x4x16xf32>)
+// CHECK: arith.mulf {{.*}} fastmath<contract> : vector<4x4x16xf32>
+// CHECK: return
 // 16 rows would leave blocks of 512, too short to pay for their merges:
 // instead each block of 4 weight rows (outermost) meets 4 rows of the batch
 // at a time, in 16 vectors of partial sums, with each vector loaded of
@@ -188,7 +198,17 @@ func.func @batch_of_rows(%x: tensor<4x256xf32>, %w: tensor<8x256xi8>, %init: ten
 // CHECK-COUNT-2: vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
 // CHECK: arith.mulf {{.*}} fastmath<contract> : vector<4x4x16xf32>
 // CHECK: return
-func.func @batch_blocks(%x: tensor<4x4096xf32>, %w: tensor<8x4096xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
+func.func @batch_blocks(%x: tensor<4x4096xf32>, %w: tensor<6x4096xf32>, %init: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  %y = linalg.generic {indexing_maps = [#xb, #wb, #yb], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<4x4096xf32>, tensor<6x4096xf32>) outs(%init : tensor<4x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x6xf32>
+  return %y : tensor<4x6xf32>
+}
+
+func.func @batch_of_4_in_register_blocks(%x: tensor<4x4096xf32>, %w: tensor<8x4096xf32>, %init: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %y = linalg.generic {indexing_maps = [#xb, #wb, #yb], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : tensor<4x4096xf32>, tensor<8x4096xf32>) outs(%init : tensor<4x8xf32>) {
   ^bb0(%a: f32, %b: f32, %acc: f32):
     %m = arith.mulf %a, %b : f32

@@ -76,12 +76,12 @@ def random_layer(rng, kind, large, long_reductions=False):
         # A small batch (2..16 rows) is tiled whole by the CPU vectorizer;
         # with long reductions its input exceeds the L1 block the vectorizer
         # sums at a time (32 KB), so the sums run block by block. Batches of
-        # 8, 12 or 16 rows with a multiple of 4 outputs are summed in blocks
-        # of 4 rows by 4 outputs (packed levels: 8 rows at a time).
+        # 4, 8, 12 or 16 rows with a multiple of 4 outputs are summed in
+        # blocks of 4 rows by 4 outputs (packed levels: 8 rows at a time).
         m = int(rng.integers(2, 17)) if kind == "small_batch_matmul" else dim(rng)
         k, n = dim(rng, large), dim(rng)
         if kind == "blocked_batch_matmul":
-            m = int(rng.choice([8, 12, 16]))
+            m = int(rng.choice([4, 8, 12, 16]))
             n = 4 * int(rng.integers(1, 18)) if rng.random() < 0.8 else n
         if long_reductions:
             k = int(rng.choice([2304, 4096, 4352, 6000]))
