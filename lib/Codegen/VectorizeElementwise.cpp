@@ -313,11 +313,12 @@ constexpr int64_t kPackedBatchRows = 8;
 
 /// For a batch along the single loop `batch` (at least kRegisterBlock rows),
 /// the parallel loop over weight rows to block with it: the innermost one
-/// the weight depends on, when kRegisterBlock divides both. Likewise without a batch (a matvec) whose
-/// input is larger than kBatchBlockBytes: it does not stay in L1 beside the
-/// streaming weight, and each load of it then serves kRegisterBlock weight
-/// rows, not one (i8 at 4096x11008: 2.3 -> 1.6 ms; an input that fits is
-/// better read once per row: 4 rows at once made 11008x4096 1.7x slower).
+/// the weight depends on, when kRegisterBlock divides both. Likewise without
+/// a batch (a matvec) whose input is larger than kBatchBlockBytes: it does
+/// not stay in L1 beside the streaming weight, and each load of it then
+/// serves kRegisterBlock weight rows, not one (i8 at 4096x11008: 2.3 ->
+/// 1.6-2.0 ms; an input that fits is better read once per row: 4 rows at
+/// once made 11008x4096 1.7x slower).
 /// Not with packed levels (more than one reduction loop): their slot loop
 /// puts a unit dimension between the blocked ones, and the weight's read,
 /// broadcast then transposed, is no longer unpacked once per block but once
