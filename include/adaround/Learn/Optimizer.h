@@ -16,8 +16,10 @@
 //   E ||W x - W~ x^||^2 = sum_r w~_r' Hqq w~_r - 2 w~_r' Hqf w_r + w_r' Hff w_r
 //
 // with Hqq = E[x^ x^'], Hqf = E[x^ x'], Hff = E[x x'] (K x K, K the layer's
-// reduction length: a convolution's im2col column). Plain C++ and Eigen, no
-// MLIR: other compilers can call it directly.
+// reduction length: a convolution's im2col column), evaluated in the
+// difference W~ - W so that f32 does not cancel its large terms (see
+// Prepared in Optimizer.cpp). Plain C++ and Eigen, no MLIR: other compilers
+// can call it directly.
 //
 //===----------------------------------------------------------------------===//
 
