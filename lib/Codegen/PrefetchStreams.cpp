@@ -80,9 +80,12 @@ static Value flatView(Value buffer, DenseMap<Value, Value> &flatViews) {
 }
 
 /// Prefetches, for each row of the vector `read` reads (a 2-D read of a
-/// block of weight rows reads several streams), the element `distance`
+/// block of weight rows reads several streams), the element `distance` / rows
 /// bytes past the row's first one (in `buffer`'s row-major order, clamped to
-/// its last element).
+/// its last element). The rows share the distance: what is fetched ahead must
+/// stay in L1 beside the block's input, and 8 rows each 4096 bytes ahead
+/// (32 KB) evicted it (i8 at 4096x11008: 1.5 ms, against 1.2 ms with 512
+/// bytes per row).
 static void prefetchAhead(vector::TransferReadOp read, Value buffer,
                           int64_t distance, DenseMap<Value, Value> &flatViews) {
   auto type = cast<MemRefType>(buffer.getType());
@@ -96,17 +99,17 @@ static void prefetchAhead(vector::TransferReadOp read, Value buffer,
        llvm::zip_equal(read.getIndices(), metadata.getStrides()))
     first = arith::AddIOp::create(
         builder, loc, first, arith::MulIOp::create(builder, loc, index, stride));
-  int64_t elementBytes = type.getElementTypeBitWidth() / 8;
-  Value ahead = arith::ConstantIndexOp::create(
-      builder, loc, std::max<int64_t>(1, distance / elementBytes));
-  Value last =
-      arith::ConstantIndexOp::create(builder, loc, type.getNumElements() - 1);
   // The read's leading vector dimensions are the view's trailing ones but
   // its innermost (the permutation map is a minor identity).
   ArrayRef<int64_t> shape = read.getVectorType().getShape().drop_back();
   ValueRange strides = metadata.getStrides();
   strides = strides.drop_back().take_back(shape.size());
   int64_t rows = std::min(kMaxPrefetchedRows, ShapedType::getNumElements(shape));
+  int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+  Value ahead = arith::ConstantIndexOp::create(
+      builder, loc, std::max<int64_t>(1, distance / rows / elementBytes));
+  Value last =
+      arith::ConstantIndexOp::create(builder, loc, type.getNumElements() - 1);
   for (int64_t row = 0; row < rows; ++row) {
     Value element = first;
     for (int64_t dim = shape.size(), rest = row; dim-- > 0; rest /= shape[dim])

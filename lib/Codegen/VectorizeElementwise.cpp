@@ -311,20 +311,28 @@ constexpr int64_t kRegisterBlock = 4;
 /// part).
 constexpr int64_t kPackedBatchRows = 8;
 
-/// For a batch along the single loop `batch` (at least kRegisterBlock rows),
-/// the parallel loop over weight rows to block with it: the innermost one
-/// the weight depends on, when kRegisterBlock divides both. Likewise without
-/// a batch (a matvec) whose input is larger than kBatchBlockBytes: it does
-/// not stay in L1 beside the streaming weight, and each load of it then
-/// serves kRegisterBlock weight rows, not one (i8 at 4096x11008: 2.3 ->
-/// 1.6-2.0 ms; an input that fits is better read once per row: 4 rows at
-/// once made 11008x4096 1.7x slower).
+/// A matvec whose input is larger than kBatchBlockBytes sums this many
+/// weight rows per input load (or kRegisterBlock where this many do not
+/// divide the rows): its input does not stay in L1 beside the streaming
+/// weight, so each input vector read from L2 should serve several rows
+/// (i8 at 4096x11008: one row 2.3 ms, 4 rows 1.5-2.0 ms, 8 rows 1.2-1.3 ms
+/// once their prefetches share one distance, see PrefetchStreams; an input
+/// that fits is better read once per row: 4 rows at once made 11008x4096
+/// 1.7x slower).
+constexpr int64_t kLongInputWeightRows = 8;
+
+/// The weight rows summed together in one block: the parallel loop over them
+/// (the innermost one the weight depends on) and the rows per block. For a
+/// batch along the single loop `batch` (at least kRegisterBlock rows),
+/// kRegisterBlock of them, when kRegisterBlock divides both; without a batch
+/// (a matvec), kLongInputWeightRows for an input larger than
+/// kBatchBlockBytes.
 /// Not with packed levels (more than one reduction loop): their slot loop
 /// puts a unit dimension between the blocked ones, and the weight's read,
 /// broadcast then transposed, is no longer unpacked once per block but once
 /// per partial sum.
-std::optional<unsigned> weightRowsToBlock(linalg::GenericOp op,
-                                          ArrayRef<unsigned> batch) {
+std::optional<std::pair<unsigned, int64_t>>
+weightRowsToBlock(linalg::GenericOp op, ArrayRef<unsigned> batch) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (batch.size() > 1 || op.getNumReductionLoops() != 1)
     return std::nullopt;
@@ -333,12 +341,19 @@ std::optional<unsigned> weightRowsToBlock(linalg::GenericOp op,
     return std::nullopt;
   if (batch.empty() && ranges.back() <= kBatchBlockBytes / 4) // f32 input
     return std::nullopt;
+  SmallVector<int64_t> blocks = {kRegisterBlock};
+  if (batch.empty())
+    blocks.insert(blocks.begin(), kLongInputWeightRows);
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  for (unsigned loop = op.getNumLoops(); loop-- > 0;)
-    if (iterators[loop] == utils::IteratorType::parallel &&
-        !llvm::is_contained(batch, loop))
-      return ranges[loop] % kRegisterBlock == 0 ? std::optional(loop)
-                                                : std::nullopt;
+  for (unsigned loop = op.getNumLoops(); loop-- > 0;) {
+    if (iterators[loop] != utils::IteratorType::parallel ||
+        llvm::is_contained(batch, loop))
+      continue;
+    for (int64_t rows : blocks)
+      if (ranges[loop] % rows == 0)
+        return std::make_pair(loop, rows);
+    return std::nullopt;
+  }
   return std::nullopt;
 }
 
@@ -399,14 +414,16 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   for (unsigned loop : batch)
     rowTiles[loop] = rewriter.getIndexAttr(ranges[loop]);
   scf::SCFTilingOptions rowOptions;
-  if (std::optional<unsigned> weightRows = weightRowsToBlock(op, batch)) {
+  if (std::optional<std::pair<unsigned, int64_t>> weightRows =
+          weightRowsToBlock(op, batch)) {
+    auto [weightLoop, blockRows] = *weightRows;
     for (unsigned loop : batch)
       rowTiles[loop] = rewriter.getIndexAttr(kRegisterBlock);
-    rowTiles[*weightRows] = rewriter.getIndexAttr(kRegisterBlock);
-    batchRows = kRegisterBlock * (batch.empty() ? 1 : kRegisterBlock);
-    SmallVector<int64_t> order = {*weightRows};
+    rowTiles[weightLoop] = rewriter.getIndexAttr(blockRows);
+    batchRows = blockRows * (batch.empty() ? 1 : kRegisterBlock);
+    SmallVector<int64_t> order = {weightLoop};
     for (unsigned loop = 0; loop < loops; ++loop)
-      if (loop != *weightRows)
+      if (loop != weightLoop)
         order.push_back(loop);
     rowOptions.setInterchange(order);
   }

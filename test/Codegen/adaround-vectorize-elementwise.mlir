@@ -61,24 +61,40 @@ func.func @matvec(%w: tensor<4x256xf32>, %x: tensor<256xf32>, %init: tensor<4xf3
 
 
 // An input longer than 32 KB (8256 f32) does not stay in L1 beside the
-// weight: 4 weight rows are summed at once, each input vector loaded once
-// for all 4 (4 x 64 partial sums, merged per row); the loop over blocks is
-// the one that threads share.
+// weight: 8 weight rows are summed at once, each input vector loaded once
+// for all 8 (8 x 32 partial sums: 16 vectors, merged per row); the loop over
+// blocks is the one that threads share.
 // CHECK-LABEL: func.func @long_matvec
-// CHECK: scf.for {{.*}} step %c4
-// CHECK: scf.for {{.*}} -> (tensor<4x64xf32>)
-// CHECK: vector.transfer_read {{.*}} : tensor<4x64xf32>, vector<4x64xf32>
-// CHECK: arith.addf {{.*}} fastmath<contract> : vector<4x64xf32>
-// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<4x1xf32> to vector<4xf32>
+// CHECK: scf.for {{.*}} step %c8
+// CHECK: scf.for {{.*}} -> (tensor<8x32xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x32xf32>
+// CHECK: arith.addf {{.*}} fastmath<contract> : vector<8x32xf32>
+// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<8x1xf32> to vector<8xf32>
 // CHECK: } {adaround.parallel}
-func.func @long_matvec(%w: tensor<8x8256xf32>, %x: tensor<8256xf32>, %init: tensor<8xf32>) -> tensor<8xf32> {
-  %y = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction"]} ins(%w, %x : tensor<8x8256xf32>, tensor<8256xf32>) outs(%init : tensor<8xf32>) {
+func.func @long_matvec(%w: tensor<16x8256xf32>, %x: tensor<8256xf32>, %init: tensor<16xf32>) -> tensor<16xf32> {
+  %y = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction"]} ins(%w, %x : tensor<16x8256xf32>, tensor<8256xf32>) outs(%init : tensor<16xf32>) {
   ^bb0(%p: f32, %q: f32, %acc: f32):
     %m = arith.mulf %p, %q : f32
     %s = arith.addf %acc, %m : f32
     linalg.yield %s : f32
-  } -> tensor<8xf32>
-  return %y : tensor<8xf32>
+  } -> tensor<16xf32>
+  return %y : tensor<16xf32>
+}
+
+// 12 weight rows, which 8 does not divide: blocks of 4 (4 x 64 partial sums).
+// CHECK-LABEL: func.func @long_matvec_of_12_rows
+// CHECK: scf.for {{.*}} step %c4
+// CHECK: scf.for {{.*}} -> (tensor<4x64xf32>)
+// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<4x1xf32> to vector<4xf32>
+// CHECK: } {adaround.parallel}
+func.func @long_matvec_of_12_rows(%w: tensor<12x8256xf32>, %x: tensor<8256xf32>, %init: tensor<12xf32>) -> tensor<12xf32> {
+  %y = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "reduction"]} ins(%w, %x : tensor<12x8256xf32>, tensor<8256xf32>) outs(%init : tensor<12xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<12xf32>
+  return %y : tensor<12xf32>
 }
 
 // Packed levels unpacked inside a matvec: reduction loops (runs, slot, byte

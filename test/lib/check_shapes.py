@@ -95,7 +95,8 @@ def random_layer(rng, kind, large, long_reductions=False):
         m, k = dim(rng, large), dim(rng, large)
         if long_reductions:
             # An input longer than 8192 f32 (32 KB) is read once per block
-            # of 4 weight rows; the rows need not fill the last block.
+            # of 8 weight rows (4 where 8 do not divide them, none where 4
+            # do not either).
             k = int(rng.choice([8200, 9000, 11008]))
             m = 4 * int(rng.integers(1, 9)) if rng.random() < 0.7 else m
         x, w = f32((k,)), f32((m, k))

@@ -281,14 +281,17 @@ def AdaroundPrefetchStreams
     this pass adds a `memref.prefetch` (read, data, locality 3) of the
     element `distance` bytes past the first one it reads, in the buffer's
     row-major order (clamped to its last element), so the next rows are on
-    their way while this one is summed. Prefetches do not change results.
+    their way while this one is summed. A read of a block of R rows (up to
+    16) prefetches each row `distance` / R bytes ahead: the bytes fetched
+    ahead stay `distance` in all, and leave room in L1 for the input the
+    rows share. Prefetches do not change results.
     Meant for loops that walk such a buffer forwards (the kernels of
     adaround-vectorize-elementwise); a loop that jumps prefetches lines it
     reads later or not at all, which costs bandwidth only.
   }];
   let options = [
     Option<"distance", "distance", "int64_t", "4096",
-           "bytes ahead of each read to prefetch">,
+           "bytes ahead of each read to prefetch (shared by its rows)">,
     Option<"minBytes", "min-bytes", "int64_t", "1048576",
            "smallest buffer (bytes) whose reads are prefetched">,
   ];
