@@ -18,8 +18,9 @@ namespace mlir::adaround {
 
 using namespace mlir;
 
-/// The most rows of one read that get a prefetch each (a block of 4 weight
-/// rows by 4 rows of a batch reads 4 distinct rows; more would be rare).
+/// The most rows of one read that get a prefetch each (a long matvec's
+/// block reads 8 weight rows, a batch's register block 4; more would be
+/// rare).
 static constexpr int64_t kMaxPrefetchedRows = 16;
 
 /// The buffer `view` looks into, through subviews, reshapes and casts.
