@@ -107,8 +107,8 @@ func.func @not_streams(%v: memref<200000xf32>, %w: memref<4096x4096xf32>,
 // A block of 4 rows of a 5.4 MiB i8 weight read as one 4x64 vector (a
 // matvec whose input is read once per 4 weight rows): one prefetch per row,
 // at the row's first byte (offset + r * row stride) plus 4096 / 4 = 1024
-// (the rows share the distance), clamped to the last byte (512 * 11008 - 1). With min-bytes=0 the input is prefetched
-// too: five in all.
+// (the rows share the distance), clamped to the last byte (512 * 11008 -
+// 1). With min-bytes=0 the input is prefetched too: five in all.
 // CHECK-LABEL: func.func @block_of_rows
 // CHECK: %[[TILE:[a-z0-9_]+]] = memref.subview %{{.*}}[0, %{{.*}}] [4, 64]
 // CHECK: %{{.*}}, %[[OFFSET:[a-z0-9_]+]], %{{.*}}:2, %[[STRIDES:[a-z0-9_]+]]:2 = memref.extract_strided_metadata %[[TILE]]
