@@ -387,13 +387,16 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
     op = cast<linalg::GenericOp>(part->tiledOps.back());
     batchRows = kPackedBatchRows;
   }
+  // Decided once: blocking the reduction below changes no range it reads
+  // (it blocks only with a batch, when the reduction's length is not read).
+  std::optional<std::pair<unsigned, int64_t>> weightRows =
+      weightRowsToBlock(op, batch);
   // A batch of kRegisterBlock rows summed in register blocks reads each
   // input vector once per kRegisterBlock weight rows, so its input may come
   // from L2: blocking the sum for L1 would only cut the weight's streams
   // into short runs (688 bytes of i4 at K = 11008), which made i8 at
   // 4x4096x11008 2.7x slower.
-  bool inputFromL2 =
-      batchRows == kRegisterBlock && weightRowsToBlock(op, batch).has_value();
+  bool inputFromL2 = batchRows == kRegisterBlock && weightRows.has_value();
   if (batchRows > 1 && !inputFromL2)
     op = blockReduction(rewriter, op, batchRows, vectorWidth);
   unsigned loops = op.getNumLoops();
@@ -414,8 +417,7 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   for (unsigned loop : batch)
     rowTiles[loop] = rewriter.getIndexAttr(ranges[loop]);
   scf::SCFTilingOptions rowOptions;
-  if (std::optional<std::pair<unsigned, int64_t>> weightRows =
-          weightRowsToBlock(op, batch)) {
+  if (weightRows) {
     auto [weightLoop, blockRows] = *weightRows;
     for (unsigned loop : batch)
       rowTiles[loop] = rewriter.getIndexAttr(kRegisterBlock);

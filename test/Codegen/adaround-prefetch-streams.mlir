@@ -164,3 +164,43 @@ func.func @block_of_rows(%w: memref<512x11008xi8>, %x: memref<11008xf32>,
   }
   return
 }
+
+// -----
+
+// A block of 3 rows of a 1.5 MiB f32 weight: the rows share 4096 bytes,
+// 4096 / 3 = 1365 bytes each, rounded down to whole f32 elements: 341.
+// The last element is 96 * 4096 - 1. With min-bytes=0 (distance 1000) the
+// input is prefetched too: four in all.
+// CHECK-LABEL: func.func @block_of_3_rows
+// CHECK-DAG: arith.constant 341 : index
+// CHECK-DAG: arith.constant 393215 : index
+// CHECK-COUNT-3: memref.prefetch
+// CHECK-NOT: memref.prefetch
+// CHECK: vector.transfer_read
+// SMALL-LABEL: func.func @block_of_3_rows
+// SMALL-COUNT-4: memref.prefetch
+// SMALL-NOT: memref.prefetch
+func.func @block_of_3_rows(%w: memref<96x4096xf32>, %x: memref<4096xf32>,
+                           %y: memref<96xf32>) {
+  %c0 = arith.constant 0 : index
+  %c3 = arith.constant 3 : index
+  %c16 = arith.constant 16 : index
+  %c96 = arith.constant 96 : index
+  %c4096 = arith.constant 4096 : index
+  %pad = arith.constant 0.0 : f32
+  %zero = arith.constant dense<0.0> : vector<3x16xf32>
+  %zero3 = arith.constant dense<0.0> : vector<3xf32>
+  scf.for %n = %c0 to %c96 step %c3 {
+    %sum = scf.for %k = %c0 to %c4096 step %c16 iter_args(%acc = %zero) -> (vector<3x16xf32>) {
+      %b = vector.transfer_read %w[%n, %k], %pad {in_bounds = [true, true]} : memref<96x4096xf32>, vector<3x16xf32>
+      %v = vector.transfer_read %x[%k], %pad {in_bounds = [true]} : memref<4096xf32>, vector<16xf32>
+      %vb = vector.broadcast %v : vector<16xf32> to vector<3x16xf32>
+      %p = arith.mulf %b, %vb : vector<3x16xf32>
+      %s = arith.addf %acc, %p : vector<3x16xf32>
+      scf.yield %s : vector<3x16xf32>
+    }
+    %r = vector.multi_reduction <add>, %sum, %zero3 [1] : vector<3x16xf32> to vector<3xf32>
+    vector.transfer_write %r, %y[%n] {in_bounds = [true]} : vector<3xf32>, memref<96xf32>
+  }
+  return
+}
