@@ -130,6 +130,58 @@ func.func @packed_matvec(%w: tensor<4x2x64xi8>, %x: tensor<2x2x64xf32>, %init: t
   return %y : tensor<4xf32>
 }
 
+// A long input (65 runs of 128 i4 levels: 8320 f32) with packed levels: 8
+// weight rows at once, as above, with both slots of a byte in one step, so
+// that each 16-byte read of a row serves both (partial sums per row and
+// slot: 8 x 2 vectors). The loop along a run's bytes is unrolled: 4 reads
+// of the block's bytes per run, not 8.
+// CHECK-LABEL: func.func @long_packed_matvec
+// CHECK: scf.for {{.*}} step %c8
+// CHECK: scf.for {{.*}} -> (tensor<8x1x2x16xf32>)
+// CHECK-NOT: scf.for
+// CHECK-COUNT-4: vector.transfer_read {{.*}} : tensor<8x1x16xi8>, vector<8x1x16xi8>
+// CHECK-NOT: xi8>, vector<8x1x16xi8>
+// CHECK: scf.yield
+// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1, 2, 3] : vector<8x1x2x1xf32> to vector<8xf32>
+// CHECK: } {adaround.parallel}
+func.func @long_packed_matvec(%w: tensor<16x65x64xi8>, %x: tensor<65x2x64xf32>, %init: tensor<16xf32>) -> tensor<16xf32> {
+  %shifts = arith.constant dense<[4, 0]> : tensor<2xi8>
+  %c4 = arith.constant 4 : i8
+  %y = linalg.generic {indexing_maps = [#bytes, #slot, #xs, #row], iterator_types = ["parallel", "reduction", "reduction", "reduction"]} ins(%w, %shifts, %x : tensor<16x65x64xi8>, tensor<2xi8>, tensor<65x2x64xf32>) outs(%init : tensor<16xf32>) {
+  ^bb0(%p: i8, %s: i8, %q: f32, %acc: f32):
+    %up = arith.shli %p, %s : i8
+    %l = arith.shrsi %up, %c4 : i8
+    %f = arith.sitofp %l : i8 to f32
+    %m = arith.mulf %f, %q : f32
+    %a = arith.addf %acc, %m : f32
+    linalg.yield %a : f32
+  } -> tensor<16xf32>
+  return %y : tensor<16xf32>
+}
+
+// i2 levels, 4 slots a byte: blocks of 4 rows, so that the partial sums
+// (4 x 4 vectors) still fit the registers.
+// CHECK-LABEL: func.func @long_packed_matvec_of_4_slots
+// CHECK: scf.for {{.*}} step %c4
+// CHECK: scf.for {{.*}} -> (tensor<4x1x4x16xf32>)
+// CHECK-COUNT-4: vector.transfer_read {{.*}} : tensor<4x1x16xi8>, vector<4x1x16xi8>
+// CHECK-NOT: xi8>, vector<4x1x16xi8>
+// CHECK: } {adaround.parallel}
+func.func @long_packed_matvec_of_4_slots(%w: tensor<16x33x64xi8>, %x: tensor<33x4x64xf32>, %init: tensor<16xf32>) -> tensor<16xf32> {
+  %shifts = arith.constant dense<[6, 4, 2, 0]> : tensor<4xi8>
+  %c6 = arith.constant 6 : i8
+  %y = linalg.generic {indexing_maps = [#bytes, #slot, #xs, #row], iterator_types = ["parallel", "reduction", "reduction", "reduction"]} ins(%w, %shifts, %x : tensor<16x33x64xi8>, tensor<4xi8>, tensor<33x4x64xf32>) outs(%init : tensor<16xf32>) {
+  ^bb0(%p: i8, %s: i8, %q: f32, %acc: f32):
+    %up = arith.shli %p, %s : i8
+    %l = arith.shrsi %up, %c6 : i8
+    %f = arith.sitofp %l : i8 to f32
+    %m = arith.mulf %f, %q : f32
+    %a = arith.addf %acc, %m : f32
+    linalg.yield %a : f32
+  } -> tensor<16xf32>
+  return %y : tensor<16xf32>
+}
+
 // A sum of values, not of products: nothing to fuse, the addition stays as
 // written.
 // CHECK-LABEL: func.func @row_sum

@@ -96,8 +96,9 @@ def random_layer(rng, kind, large, long_reductions=False):
         if long_reductions:
             # An input longer than 8192 f32 (32 KB) is read once per block
             # of 8 weight rows (4 where 8 do not divide them, none where 4
-            # do not either).
-            k = int(rng.choice([8200, 9000, 11008]))
+            # do not either; packed i2, 4 slots a byte: 4). Baked, 8320
+            # packs i4 levels (65 runs of 128) and 11008 i4 and i2.
+            k = int(rng.choice([8200, 8320, 9000, 11008]))
             m = 4 * int(rng.integers(1, 9)) if rng.random() < 0.7 else m
         x, w = f32((k,)), f32((m, k))
         body = (f"linalg.matvec ins(%w, %in : {t(w.shape)}, {t(x.shape)}) "
@@ -201,16 +202,17 @@ func.func @case{index}() {{
 """
 
 
-def make_cases(rng, count, kinds=KINDS, long_reductions=False):
+def make_cases(rng, count, kinds=KINDS, long_reductions=False,
+               weights=WEIGHTS, bits_choices=(2, 4, 8)):
     cases = []
     for i in range(count):
         kind = kinds[i % len(kinds)]
         layer = random_layer(rng, kind, large=rng.random() < 0.1,
                              long_reductions=long_reductions)
-        weight = WEIGHTS[(i // len(kinds)) % len(WEIGHTS)]
+        weight = weights[(i // len(kinds)) % len(weights)]
         case = Case(layer, weight)
         if weight != "float":
-            bits = int(rng.choice([2, 4, 8]))
+            bits = int(rng.choice(bits_choices))
             per_axis = rng.random() < 0.7
             case.qp = ref.make_qparams(
                 rng, layer.w.shape, True, bits,
@@ -268,6 +270,10 @@ def main():
                         help="layer kinds to draw from, comma-separated")
     parser.add_argument("--long-reductions", action="store_true",
                         help="matmuls reduce over 2304..6000 elements")
+    parser.add_argument("--weights", default=",".join(WEIGHTS),
+                        help="weight kinds to cycle through, comma-separated")
+    parser.add_argument("--bits", default="2,4,8",
+                        help="bit widths to draw quantized weights from")
     args = parser.parse_args()
 
     rng = np.random.default_rng(args.seed)
@@ -275,7 +281,12 @@ def main():
     unknown = set(kinds) - set(KINDS)
     if unknown:
         parser.error(f"unknown kinds {sorted(unknown)}; known: {KINDS}")
-    cases = make_cases(rng, args.cases, kinds, args.long_reductions)
+    weights = args.weights.split(",")
+    if set(weights) - set(WEIGHTS):
+        parser.error(f"unknown weights {sorted(set(weights) - set(WEIGHTS))}; "
+                     f"known: {WEIGHTS}")
+    cases = make_cases(rng, args.cases, kinds, args.long_reductions, weights,
+                       [int(b) for b in args.bits.split(",")])
     module = ref.module_text(cases)
     if args.dump:
         with open(args.dump, "w") as f:
