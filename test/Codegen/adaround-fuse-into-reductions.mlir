@@ -100,3 +100,39 @@ func.func @blockwise(%w: tensor<4x8xf32>, %s: tensor<4x2xf32>, %x: tensor<8xf32>
   } -> tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// -----
+
+// Packed i4 levels with one scale for the tensor, dequantized over (rows,
+// runs, slot, byte) as adaround-bake emits them when each row holds whole
+// runs: the reshape back to the weight moves into the matvec's loops, so the
+// unpacking fuses and the f32 weight is never built.
+// CHECK-LABEL: func.func @packed_per_tensor_rows
+// CHECK: linalg.generic {{.*}}["parallel", "reduction", "reduction", "reduction"]{{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<2x1x64xi8>, tensor<2xi8>, tensor<1x2x64xf32>)
+// CHECK-NOT: tensor<2x128xf32>
+#bytes = affine_map<(r, b, s, j) -> (r, b, j)>
+#slot = affine_map<(r, b, s, j) -> (s)>
+#all = affine_map<(r, b, s, j) -> (r, b, s, j)>
+func.func @packed_per_tensor_rows(%q: tensor<128xi8>, %x: tensor<128xf32>, %init: tensor<2xf32>) -> tensor<2xf32> {
+  %bytes = tensor.expand_shape %q [[0, 1, 2]] output_shape [2, 1, 64] : tensor<128xi8> into tensor<2x1x64xi8>
+  %shifts = arith.constant dense<[4, 0]> : tensor<2xi8>
+  %c4 = arith.constant 4 : i8
+  %half = arith.constant 0.5 : f32
+  %e = tensor.empty() : tensor<2x1x2x64xf32>
+  %levels = linalg.generic {indexing_maps = [#bytes, #slot, #all], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%bytes, %shifts : tensor<2x1x64xi8>, tensor<2xi8>) outs(%e : tensor<2x1x2x64xf32>) {
+  ^bb0(%p: i8, %s: i8, %o: f32):
+    %up = arith.shli %p, %s : i8
+    %l = arith.shrsi %up, %c4 : i8
+    %f = arith.sitofp %l : i8 to f32
+    %v = arith.mulf %f, %half : f32
+    linalg.yield %v : f32
+  } -> tensor<2x1x2x64xf32>
+  %w = tensor.collapse_shape %levels [[0], [1, 2, 3]] : tensor<2x1x2x64xf32> into tensor<2x128xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, k) -> (i, k)>, affine_map<(i, k) -> (k)>, affine_map<(i, k) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%w, %x : tensor<2x128xf32>, tensor<128xf32>) outs(%init : tensor<2xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2xf32>
+  return %y : tensor<2xf32>
+}

@@ -69,6 +69,20 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
   SmallVector<bool> iterIndexesBlocks(view.loopIndexesBlocks);
   bool runs = k > 1 && packsInRuns(iterShape.back(), k);
   unsigned splitDims = k == 1 ? 1 : runs ? 3 : 2;
+  // An innermost loop over several rows (a per-tensor grid merges the whole
+  // tensor into one) is first split into its rows when they hold whole runs:
+  // runs never straddle rows then, so the bytes are laid out as per row, and
+  // the kernel, iterating over rows, fuses into a consumer that does (a
+  // matvec; over the merged loop it would not).
+  int64_t row = resultType.getRank() ? resultType.getShape().back() : 0;
+  bool splitRows = runs && row > 0 && !iterIndexesBlocks.back() &&
+                   iterShape.back() > row && iterShape.back() % row == 0 &&
+                   packsInRuns(row, k);
+  if (splitRows) {
+    int64_t inner = iterShape.pop_back_val();
+    iterShape.append({inner / row, row});
+    iterIndexesBlocks.push_back(false);
+  }
   Value levelTensor;
   if (k == 1) {
     levelTensor = view.toLoopView(b, loc, levels);
@@ -178,10 +192,11 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
   Value result = generic.getResult(0);
   if (k > 1) {
     SmallVector<ReassociationIndices> mergeLast;
-    for (unsigned d = 0; d + splitDims < rank; ++d)
+    unsigned merged = splitDims + (splitRows ? 1 : 0);
+    for (unsigned d = 0; d + merged < rank; ++d)
       mergeLast.push_back({d});
     mergeLast.push_back(
-        llvm::to_vector(llvm::seq<int64_t>(rank - splitDims, rank)));
+        llvm::to_vector(llvm::seq<int64_t>(rank - merged, rank)));
     result = tensor::CollapseShapeOp::create(b, loc, result, mergeLast);
   }
   return view.fromLoopView(b, loc, result, resultType);
