@@ -24,7 +24,12 @@ def AdaroundVectorizeElementwise : Pass<"adaround-vectorize-elementwise",
     stretch of the weight is loaded and converted once for all its rows,
     and summed in blocks whose share of the batch's input fits the L1 cache
     (32 KB) when such blocks are long enough (1024 elements) to pay for
-    their merges.
+    their merges. A matvec whose input exceeds 32 KB is summed 8 weight rows
+    at a time (4 where 8 do not divide them), each input vector loaded once
+    for the block; with packed levels the block takes each byte's slots in
+    one step (rows x slots at most 16: 8 rows for i4, 4 for i2) and the
+    loop along a run's bytes is unrolled, so each byte is read and widened
+    once for all its slots.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", "16",
