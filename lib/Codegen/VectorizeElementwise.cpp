@@ -193,10 +193,16 @@ SmallVector<unsigned> batchDims(linalg::GenericOp op) {
   return dims;
 }
 
-/// The reduction loops the weight does not depend on: the slots of a byte
-/// of packed levels, each byte read once for all of them.
+/// The reduction loops the weight does not depend on, but the innermost
+/// (which is vectorized): the slots of a byte of packed levels stored in
+/// runs, each byte read once for all of them. (Levels packed element by
+/// element have their slot loop innermost: none then.)
 SmallVector<unsigned> slotDims(linalg::GenericOp op) {
-  return loopsNotReadingWeight(op, utils::IteratorType::reduction);
+  SmallVector<unsigned> slots =
+      loopsNotReadingWeight(op, utils::IteratorType::reduction);
+  if (!slots.empty() && slots.back() == op.getNumLoops() - 1)
+    slots.pop_back();
+  return slots;
 }
 
 /// Iterations of `loops` in `op`.
@@ -358,9 +364,10 @@ constexpr int64_t kLongInputWeightRows = 8;
 /// broadcast then transposed, is no longer unpacked once per block but once
 /// per partial sum. Nor are other sums over several loops (convolutions).
 std::optional<std::pair<unsigned, int64_t>>
-weightRowsToBlock(linalg::GenericOp op, ArrayRef<unsigned> batch) {
+weightRowsToBlock(linalg::GenericOp op, ArrayRef<unsigned> batch,
+                  ArrayRef<unsigned> slotLoops) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  int64_t slots = iterations(op, slotDims(op));
+  int64_t slots = iterations(op, slotLoops);
   bool packed = slots > 1;
   if (batch.size() > 1 ||
       (op.getNumReductionLoops() > 1 && (!packed || !batch.empty())))
@@ -368,12 +375,10 @@ weightRowsToBlock(linalg::GenericOp op, ArrayRef<unsigned> batch) {
   if (batch.size() == 1 && (ranges[batch[0]] < kRegisterBlock ||
                             ranges[batch[0]] % kRegisterBlock != 0))
     return std::nullopt;
-  int64_t inputElements = 1;
-  for (auto [range, iterator] : llvm::zip(ranges, op.getIteratorTypesArray()))
-    if (iterator == utils::IteratorType::reduction)
-      inputElements *= range;
-  if (batch.empty() && inputElements <= kBatchBlockBytes / 4) // f32 input
-    return std::nullopt;
+  SmallVector<unsigned> reductions;
+  op.getReductionDims(reductions);
+  if (batch.empty() && iterations(op, reductions) <= kBatchBlockBytes / 4)
+    return std::nullopt; // the f32 input fits beside the weight
   SmallVector<int64_t> blocks = {kRegisterBlock};
   if (batch.empty())
     blocks.insert(blocks.begin(), kLongInputWeightRows);
@@ -402,6 +407,9 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
     return;
   SmallVector<unsigned> batch = batchDims(op);
   int64_t batchRows = iterations(op, batch);
+  // On the whole op, where the weight is plainly the largest input; tiles
+  // keep its loops.
+  SmallVector<unsigned> slots = slotDims(op);
   // Packed levels: a larger batch in parts of kPackedBatchRows rows, when
   // such a part is summed in blocks (otherwise the parts would only stream
   // the weight more often).
@@ -421,7 +429,7 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   // Decided once: blocking the reduction below changes no range it reads
   // (it blocks only with a batch, when the reduction's length is not read).
   std::optional<std::pair<unsigned, int64_t>> weightRows =
-      weightRowsToBlock(op, batch);
+      weightRowsToBlock(op, batch, slots);
   // A batch of kRegisterBlock rows summed in register blocks reads each
   // input vector once per kRegisterBlock weight rows, so its input may come
   // from L2: blocking the sum for L1 would only cut the weight's streams
@@ -478,7 +486,7 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   // separate partial sums (i4 at 4096x11008: 1.27 -> 0.77 ms).
   SmallVector<unsigned> wholeSlots;
   if (weightRows)
-    wholeSlots = slotDims(row);
+    wholeSlots = slots;
   int64_t sumsPerStep = batchRows * iterations(row, wholeSlots);
   int64_t innerFactor = kAccumulators;
   while (innerFactor > 1 &&

@@ -70,12 +70,14 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
   bool runs = k > 1 && packsInRuns(iterShape.back(), k);
   unsigned splitDims = k == 1 ? 1 : runs ? 3 : 2;
   // An innermost loop over several rows (a per-tensor grid merges the whole
-  // tensor into one) is first split into its rows when they hold whole runs:
-  // runs never straddle rows then, so the bytes are laid out as per row, and
-  // the kernel, iterating over rows, fuses into a consumer that does (a
-  // matvec; over the merged loop it would not).
+  // tensor into one) is first split into its rows when each row is whole
+  // runs of kPackedRunBytes bytes: the bytes are then laid out as per row
+  // (runs never straddle rows), and the kernel, iterating over rows, fuses
+  // into a consumer that does (a matvec; over the merged loop it would not,
+  // and the f32 weight would be built on every call). Shorter rows stay
+  // merged, so that a kernel left on its own still runs long vector loops.
   int64_t row = resultType.getRank() ? resultType.getShape().back() : 0;
-  bool splitRows = runs && row > 0 && !iterIndexesBlocks.back() &&
+  bool splitRows = row > 0 && !iterIndexesBlocks.back() &&
                    iterShape.back() > row && iterShape.back() % row == 0 &&
                    packsInRuns(row, k);
   if (splitRows) {
@@ -86,6 +88,17 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
   Value levelTensor;
   if (k == 1) {
     levelTensor = view.toLoopView(b, loc, levels);
+    if (splitRows) {
+      SmallVector<ReassociationIndices> rows;
+      for (int64_t d = 0; d + 2 < static_cast<int64_t>(iterShape.size()); ++d)
+        rows.push_back({d});
+      rows.push_back({static_cast<int64_t>(iterShape.size()) - 2,
+                      static_cast<int64_t>(iterShape.size()) - 1});
+      levelTensor = tensor::ExpandShapeOp::create(
+          b, loc,
+          cast<RankedTensorType>(levelTensor.getType()).clone(iterShape),
+          levelTensor, rows);
+    }
   } else {
     int64_t inner = iterShape.back();
     iterShape.pop_back();
@@ -190,7 +203,7 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
         linalg::YieldOp::create(nb, l, fromF32(nb, l, y, elementType));
       });
   Value result = generic.getResult(0);
-  if (k > 1) {
+  if (k > 1 || splitRows) {
     SmallVector<ReassociationIndices> mergeLast;
     unsigned merged = splitDims + (splitRows ? 1 : 0);
     for (unsigned d = 0; d + merged < rank; ++d)

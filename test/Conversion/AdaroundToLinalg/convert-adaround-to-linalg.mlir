@@ -149,3 +149,23 @@ func.func @huge_splat(%x: tensor<100000x100000x1000xf32>) -> tensor<100000x10000
   %0 = adaround.fake_quant %x rounding(<hard>) qtype(!quant.uniform<i8:f32, 0.05>) v(dense<0.0> : tensor<100000x100000x1000xf32>) : tensor<100000x100000x1000xf32>
   return %0 : tensor<100000x100000x1000xf32>
 }
+
+// -----
+
+// Baked i8 levels with one scale for the tensor: rows of whole 64-byte runs
+// are dequantized row by row (a (2, 64) kernel, which fuses into a matvec
+// reading the rows); shorter rows stay one merged loop of 96.
+// CHECK-LABEL: func.func @per_tensor_i8_rows
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<2x64xi8>) outs(%{{.*}} : tensor<2x64xf32>)
+// CHECK-LABEL: func.func @per_tensor_i8_short_rows
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<96xi8>) outs(%{{.*}} : tensor<96xf32>)
+func.func @per_tensor_i8_rows(%q: tensor<2x64xi8>) -> tensor<2x64xf32> {
+  %s = quant.scast %q : tensor<2x64xi8> to tensor<2x64x!quant.uniform<i8:f32, 5.000000e-01>>
+  %f = quant.dcast %s : tensor<2x64x!quant.uniform<i8:f32, 5.000000e-01>> to tensor<2x64xf32>
+  return %f : tensor<2x64xf32>
+}
+func.func @per_tensor_i8_short_rows(%q: tensor<2x48xi8>) -> tensor<2x48xf32> {
+  %s = quant.scast %q : tensor<2x48xi8> to tensor<2x48x!quant.uniform<i8:f32, 5.000000e-01>>
+  %f = quant.dcast %s : tensor<2x48x!quant.uniform<i8:f32, 5.000000e-01>> to tensor<2x48xf32>
+  return %f : tensor<2x48xf32>
+}
