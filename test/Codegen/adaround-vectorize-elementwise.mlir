@@ -182,6 +182,42 @@ func.func @long_packed_matvec_of_4_slots(%w: tensor<16x33x64xi8>, %x: tensor<33x
   return %y : tensor<16xf32>
 }
 
+// A batch of packed levels (Y = X W^T, 4 rows by 16 outputs, i4 in 65
+// runs): 4 x 4 register blocks as for other batches, the weight's rows
+// outermost, one slot at a time. Each slot of the block's 4 weight rows is
+// unpacked once (vector<4x1x1x16xi8>) and only then broadcast to the 4 rows
+// of the batch, not unpacked once per partial sum (4x4x1x1x16).
+// CHECK-LABEL: func.func @packed_batch_in_register_blocks
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c4
+// CHECK: scf.for {{.*}} -> (tensor<4x4x1x1x16xf32>)
+// CHECK-NOT: vector<4x4x1x1x16xi8>
+// CHECK: vector.transfer_read {{.*}} : tensor<4x1x16xi8>, vector<4x1x16xi8>
+// CHECK-NOT: vector<4x4x1x1x16xi8>
+// CHECK: arith.shli %{{.*}}, %{{.*}} : vector<4x1x1x16xi8>
+// CHECK: %[[LEVELS:.*]] = arith.sitofp %{{.*}} : vector<4x1x1x16xi8> to vector<4x1x1x16xf32>
+// CHECK: %[[ROWS:.*]] = vector.broadcast %[[LEVELS]] : vector<4x1x1x16xf32> to vector<4x4x1x1x16xf32>
+// CHECK: arith.mulf %{{.*}}, %[[ROWS]] fastmath<contract> : vector<4x4x1x1x16xf32>
+// CHECK-NOT: vector<4x4x1x1x16xi8>
+// CHECK: } {adaround.parallel}
+#wq = affine_map<(m, n, b, s, j) -> (n, b, j)>
+#sq = affine_map<(m, n, b, s, j) -> (s)>
+#xq = affine_map<(m, n, b, s, j) -> (m, b, s, j)>
+#yq = affine_map<(m, n, b, s, j) -> (m, n)>
+func.func @packed_batch_in_register_blocks(%x: tensor<4x65x2x64xf32>, %w: tensor<16x65x64xi8>, %init: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %shifts = arith.constant dense<[4, 0]> : tensor<2xi8>
+  %c4 = arith.constant 4 : i8
+  %y = linalg.generic {indexing_maps = [#xq, #wq, #sq, #yq], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w, %shifts : tensor<4x65x2x64xf32>, tensor<16x65x64xi8>, tensor<2xi8>) outs(%init : tensor<4x16xf32>) {
+  ^bb0(%q: f32, %p: i8, %s: i8, %acc: f32):
+    %up = arith.shli %p, %s : i8
+    %l = arith.shrsi %up, %c4 : i8
+    %f = arith.sitofp %l : i8 to f32
+    %m = arith.mulf %q, %f : f32
+    %a = arith.addf %acc, %m : f32
+    linalg.yield %a : f32
+  } -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}
+
 // A sum of values, not of products: nothing to fuse, the addition stays as
 // written.
 // CHECK-LABEL: func.func @row_sum

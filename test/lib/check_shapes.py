@@ -91,6 +91,26 @@ def random_layer(rng, kind, large, long_reductions=False):
                 f"outs(%init : {t((m, n))})")
         return Layer(f"matmul {m}x{k}x{n}", body, x, w, (m, n), 1,
                      lambda a, b: a @ b)
+    if kind == "linear":
+        # Y = X W^T with W stored as (outputs, inputs), as in torch's Linear:
+        # baked i4 and i2 levels are packed along the reduction, in runs when
+        # it is a multiple of 128 / 256. Batches of 4..16 rows with a
+        # multiple of 4 outputs are summed in register blocks of 4 x 4, packed
+        # levels one slot at a time (the vectorizer takes the larger input
+        # for the weight: more outputs than rows).
+        m = int(rng.choice([1, 3, 4, 8, 12, 16]))
+        k = (int(rng.choice([2304, 4096, 4352, 6000])) if long_reductions
+             else int(rng.choice([128, 256, 384, 200])))
+        n = 4 * int(rng.integers(5, 9)) if rng.random() < 0.8 else dim(rng)
+        x, w = f32((m, k)), f32((n, k))
+        maps = ("[affine_map<(m, n, k) -> (m, k)>, "
+                "affine_map<(m, n, k) -> (n, k)>, "
+                "affine_map<(m, n, k) -> (m, n)>]")
+        body = (f"linalg.matmul indexing_maps = {maps} "
+                f"ins(%in, %w : {t(x.shape)}, {t(w.shape)}) "
+                f"outs(%init : {t((m, n))})")
+        return Layer(f"linear {m}x{k}x{n}", body, x, w, (m, n), 0,
+                     lambda a, b: a @ b.T)
     if kind == "matvec":
         m, k = dim(rng, large), dim(rng, large)
         if long_reductions:
@@ -151,7 +171,7 @@ def random_layer(rng, kind, large, long_reductions=False):
 
 KINDS = ["matmul", "matvec", "batch_matmul", "conv_nhwc_hwcf",
          "conv_nchw_fchw", "depthwise_nhwc_hwc", "small_batch_matmul",
-         "blocked_batch_matmul"]
+         "blocked_batch_matmul", "linear"]
 WEIGHTS = ["float", "soft", "hard"]
 
 
