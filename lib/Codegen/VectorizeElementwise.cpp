@@ -156,16 +156,21 @@ FailureOr<scf::SCFTilingResult> tileInPlace(RewriterBase &rewriter,
   return tiled;
 }
 
-/// The loops of `iterator` type that the largest input (the weight) does
-/// not depend on; none if no input has a static shape.
+/// The loops of `iterator` type that the weight does not depend on: the
+/// largest input of integer levels (baked), else the largest input (a float
+/// weight); none if no input has a static shape.
 SmallVector<unsigned> loopsNotReadingWeight(linalg::GenericOp op,
                                             utils::IteratorType iterator) {
   OpOperand *weight = nullptr;
-  int64_t largest = 0;
+  std::pair<bool, int64_t> largest = {false, 0};
   for (OpOperand *input : op.getDpsInputOperands()) {
     auto type = dyn_cast<ShapedType>(input->get().getType());
-    if (type && type.hasStaticShape() && type.getNumElements() > largest) {
-      largest = type.getNumElements();
+    if (!type || !type.hasStaticShape())
+      continue;
+    std::pair<bool, int64_t> size = {type.getElementType().isInteger(),
+                                     type.getNumElements()};
+    if (size > largest) {
+      largest = size;
       weight = input;
     }
   }
@@ -410,8 +415,8 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
     return;
   SmallVector<unsigned> batch = batchDims(op);
   int64_t batchRows = iterations(op, batch);
-  // On the whole op, where the weight is plainly the largest input; tiles
-  // keep its loops.
+  // On the whole op, where the weight is plainly the larger (a tile of a
+  // float weight's rows can be smaller than the input); tiles keep its loops.
   SmallVector<unsigned> slots = slotDims(op);
   // Decided once, on the whole op: neither the parts nor the blocks below
   // change a range it reads (they come only with a batch, and leave the

@@ -20,20 +20,21 @@ def AdaroundVectorizeElementwise : Pass<"adaround-vectorize-elementwise",
     `contract`) and merged once per row as a tree, then vectorized the same
     way; outer reduction loops of at most 8 steps (the slots of packed
     levels) are unrolled. A small batch of rows (2 to 16: the parallel loops
-    the largest input, the weight, does not depend on) is tiled whole, so
-    that each stretch of the weight is loaded and converted once for all its
-    rows, and summed in blocks whose share of the batch's input fits the L1
-    cache (32 KB) when such blocks are long enough (1024 elements) to pay
-    for their merges. A batch whose rows and weight rows are multiples of 4
-    is summed instead in register blocks of 4 weight rows by 4 rows of the
-    batch (16 vectors of partial sums), packed levels one slot at a time,
-    each slot of a weight row unpacked once for the block before it is
-    broadcast to the batch's rows. A matvec whose input exceeds 32 KB is
-    summed 8 weight rows at a time (4 where 8 do not divide them), each
-    input vector loaded once for the block; with packed levels the block
-    takes each byte's slots in one step (rows x slots at most 16: 8 rows for
-    i4, 4 for i2) and the loop along a run's bytes is unrolled, so each byte
-    is read and widened once for all its slots.
+    the weight, the largest input of integer levels or else the largest
+    input, does not depend on) is tiled whole, so that each stretch of the
+    weight is loaded and converted once for all its rows, and summed in
+    blocks whose share of the batch's input fits the L1 cache (32 KB) when
+    such blocks are long enough (1024 elements) to pay for their merges. A
+    batch whose rows and weight rows are multiples of 4 is summed instead in
+    register blocks of 4 weight rows by 4 rows of the batch (16 vectors of
+    partial sums), packed levels one slot at a time, each slot of a weight
+    row unpacked once for the block before it is broadcast to the batch's
+    rows. A matvec whose input exceeds 32 KB is summed 8 weight rows at a
+    time (4 where 8 do not divide them), each input vector loaded once for
+    the block; with packed levels the block takes each byte's slots in one
+    step (rows x slots at most 16: 8 rows for i4, 4 for i2) and the loop
+    along a run's bytes is unrolled, so each byte is read and widened once
+    for all its slots.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", "16",
