@@ -186,10 +186,13 @@ func.func @long_packed_matvec_of_4_slots(%w: tensor<16x33x64xi8>, %x: tensor<33x
 // runs): 4 x 4 register blocks as for other batches, the weight's rows
 // outermost, one slot at a time. Each slot of the block's 4 weight rows is
 // unpacked once (vector<4x1x1x16xi8>) and only then broadcast to the 4 rows
-// of the batch, not unpacked once per partial sum (4x4x1x1x16).
+// of the batch, not unpacked once per partial sum (4x4x1x1x16). The slots
+// and the loop along a run's bytes are unrolled (2 x 4 reads of the block's
+// bytes per run), so that the partial sums stay in registers across runs.
 // CHECK-LABEL: func.func @packed_batch_in_register_blocks
 // CHECK: scf.for %{{.*}} = %c0 to %c16 step %c4
 // CHECK: scf.for {{.*}} -> (tensor<4x4x1x1x16xf32>)
+// CHECK-NOT: scf.for
 // CHECK-NOT: vector<4x4x1x1x16xi8>
 // CHECK: vector.transfer_read {{.*}} : tensor<4x1x16xi8>, vector<4x1x16xi8>
 // CHECK-NOT: vector<4x4x1x1x16xi8>
@@ -197,7 +200,11 @@ func.func @long_packed_matvec_of_4_slots(%w: tensor<16x33x64xi8>, %x: tensor<33x
 // CHECK: %[[LEVELS:.*]] = arith.sitofp %{{.*}} : vector<4x1x1x16xi8> to vector<4x1x1x16xf32>
 // CHECK: %[[ROWS:.*]] = vector.broadcast %[[LEVELS]] : vector<4x1x1x16xf32> to vector<4x4x1x1x16xf32>
 // CHECK: arith.mulf %{{.*}}, %[[ROWS]] fastmath<contract> : vector<4x4x1x1x16xf32>
+// CHECK-NOT: scf.for
+// CHECK-COUNT-7: vector.transfer_read {{.*}} : tensor<4x1x16xi8>, vector<4x1x16xi8>
+// CHECK-NOT: xi8>, vector<4x1x16xi8>
 // CHECK-NOT: vector<4x4x1x1x16xi8>
+// CHECK: scf.yield
 // CHECK: } {adaround.parallel}
 #wq = affine_map<(m, n, b, s, j) -> (n, b, j)>
 #sq = affine_map<(m, n, b, s, j) -> (s)>
