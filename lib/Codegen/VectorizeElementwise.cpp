@@ -368,7 +368,8 @@ constexpr int64_t kLongInputWeightRows = 8;
 /// kRegisterBlock x kRegisterBlock blocks as other batches: with slots whole
 /// its blocks would have one or two weight rows, each input vector then read
 /// from L2 once or twice per FMA (i2 at 4x4096x11008: 5.9 ms, against 2.5
-/// ms so). Other sums over several loops (convolutions) are not blocked.
+/// ms one slot at a time). Other sums over several loops (convolutions) are
+/// not blocked.
 std::optional<std::pair<unsigned, int64_t>>
 weightRowsToBlock(linalg::GenericOp op, ArrayRef<unsigned> batch,
                   ArrayRef<unsigned> slotLoops) {
@@ -415,8 +416,8 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
     return;
   SmallVector<unsigned> batch = batchDims(op);
   int64_t batchRows = iterations(op, batch);
-  // On the whole op, where the weight is plainly the larger (a tile of a
-  // float weight's rows can be smaller than the input); tiles keep its loops.
+  // On the whole op: a tile of a float weight's rows can be smaller than the
+  // input, and be taken for it.
   SmallVector<unsigned> slots = slotDims(op);
   // Decided once, on the whole op: neither the parts nor the blocks below
   // change a range it reads (they come only with a batch, and leave the

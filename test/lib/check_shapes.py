@@ -94,11 +94,12 @@ def random_layer(rng, kind, large, long_reductions=False):
     if kind == "linear":
         # Y = X W^T with W stored as (outputs, inputs), as in torch's Linear:
         # baked i4 and i2 levels are packed along the reduction, in runs when
-        # it is a multiple of 128 / 256. Batches of 4..16 rows with a
-        # multiple of 4 outputs are summed in register blocks of 4 x 4, packed
-        # levels one slot at a time (baked weights also with fewer outputs
-        # than rows: the vectorizer finds the weight by its integer levels).
-        m = int(rng.choice([1, 3, 4, 8, 12, 16]))
+        # it is a multiple of 128 / 256. Batches of 4..16 rows (multiples of
+        # 4) with a multiple of 4 outputs are summed in register blocks of
+        # 4 x 4, packed levels one slot at a time (baked weights also with
+        # fewer outputs than rows: the vectorizer finds the weight by its
+        # integer levels); 6 and 10 rows are not blocked.
+        m = int(rng.choice([1, 3, 4, 6, 8, 10, 12, 16]))
         k = (int(rng.choice([2304, 4096, 4352, 6000])) if long_reductions
              else int(rng.choice([128, 256, 384, 200])))
         n = 4 * int(rng.integers(1, 9)) if rng.random() < 0.8 else dim(rng)

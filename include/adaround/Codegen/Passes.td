@@ -40,10 +40,15 @@ def AdaroundVectorizeElementwise : Pass<"adaround-vectorize-elementwise",
     Option<"vectorWidth", "vector-width", "int64_t", "16",
            "f32 lanes per vector (16 fills an AVX-512 register)">,
   ];
+  // Every dialect whose canonicalization patterns the pass adds, so that it
+  // also runs on a function that holds none of their ops.
   let dependentDialects = [
-    "::mlir::scf::SCFDialect",
-    "::mlir::vector::VectorDialect",
     "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 
