@@ -26,14 +26,17 @@ func.func @per_axis_i8() -> tensor<2x4xf32> {
 
 // -----
 
-// i4, two levels per byte; a run of 4 (not a multiple of 128) is packed
-// element by element, the first in the low nibble. Levels (s = 0.5):
-// 0+1, -1+0, 0+1, 0+1, 2+1, -4+0, 10+1 -> 7, -14 -> -8; bytes 0xF1, 0x11,
-// 0xC3, 0x87. Unpacking shifts left by 4 - 4 * slot, then right by 4.
+// i4, two levels per byte; the per-tensor run of 8 (rows of 4 are too short
+// to split it into) is not a multiple of 128, so it is one run of 4 bytes:
+// element t in byte t % 4, the first four in the low nibbles. Levels
+// (s = 0.5): 0+1, -1+0, 0+1, 0+1, 2+1, -4+0, 10+1 -> 7, -14 -> -8; bytes
+// 0x31, 0xCF, 0x71, 0x81. Unpacking shifts left by 4 - 4 * slot, then right
+// by 4.
 // CHECK-LABEL: func.func @packed_i4
-// CHECK: %[[P:.*]] = arith.constant dense<[-15, 17, -61, -121]> : tensor<4xi8>
+// CHECK: %[[P:.*]] = arith.constant dense<[49, -49, 113, -127]> : tensor<4xi8>
+// CHECK: %[[B:.*]] = tensor.expand_shape %[[P]] {{\[}}[0, 1]] output_shape [1, 4] : tensor<4xi8> into tensor<1x4xi8>
 // CHECK: %[[SHIFT:.*]] = arith.constant dense<[4, 0]> : tensor<2xi8>
-// CHECK: linalg.generic {{.*}} ins(%[[P]], %[[SHIFT]] : tensor<4xi8>, tensor<2xi8>) outs(%{{.*}} : tensor<4x2xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[B]], %[[SHIFT]] : tensor<1x4xi8>, tensor<2xi8>) outs(%{{.*}} : tensor<1x2x4xf32>)
 // CHECK: arith.shli
 // CHECK: arith.shrsi
 // CHECK: arith.sitofp
@@ -80,6 +83,28 @@ func.func @packed_runs_per_tensor_rows() -> tensor<2x128xf32> {
   %w = arith.constant dense<[[-7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, -7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, -7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, -7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75], [-7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, -7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, -7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, -7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75]]> : tensor<2x128xf32>
   %0 = adaround.fake_quant %w rounding(<hard>) qtype(!quant.uniform<i4:f32, 1.0>) v(dense<-1.0> : tensor<2x128xf32>) : tensor<2x128xf32>
   return %0 : tensor<2x128xf32>
+}
+
+// -----
+
+// Rows of 64 i4 levels, one scale for the tensor: each row is whole bytes
+// but not a run of 128, so each is one run of 32 bytes (element j of a row
+// in byte j % 32, the first 32 in the low nibbles), and the kernel iterates
+// over (rows, 1, slot, byte), fusing into a matvec over rows as 128-level
+// runs do. The levels of @packed_runs_i4 (s = 1, V < 0: floor), (j % 16) - 8
+// in row 0 and 7 - (j % 16) in row 1, so byte j of row 0 is
+// ((j % 16 - 8) & 15) * 0x11: 0x88, 0x99, ..., 0xFF, 0x00, ..., 0x77, and
+// of row 1 ((7 - j % 16) & 15) * 0x11: 0x77, ..., 0x00, 0xFF, ..., 0x88.
+// (One run of 64 bytes across both rows, as before, would pair row 0's
+// element j with row 1's: 0x78, 0x69, ...)
+// CHECK-LABEL: func.func @packed_row_runs_per_tensor
+// CHECK: %[[P:.*]] = arith.constant dense<[-120, -103, -86, -69, -52, -35, -18, -1, 0, 17, 34, 51, 68, 85, 102, 119, -120, -103, -86, -69, -52, -35, -18, -1, 0, 17, 34, 51, 68, 85, 102, 119, 119, 102, 85, 68, 51, 34, 17, 0, -1, -18, -35, -52, -69, -86, -103, -120, 119, 102, 85, 68, 51, 34, 17, 0, -1, -18, -35, -52, -69, -86, -103, -120]> : tensor<64xi8>
+// CHECK: %[[B:.*]] = tensor.expand_shape %[[P]] {{\[}}[0, 1, 2]] output_shape [2, 1, 32] : tensor<64xi8> into tensor<2x1x32xi8>
+// CHECK: linalg.generic {{.*}} ins(%[[B]], %{{.*}} : tensor<2x1x32xi8>, tensor<2xi8>) outs(%{{.*}} : tensor<2x1x2x32xf32>)
+func.func @packed_row_runs_per_tensor() -> tensor<2x64xf32> {
+  %w = arith.constant dense<[[-7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, -7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, -7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, -7.75, -6.75, -5.75, -4.75, -3.75, -2.75, -1.75, -0.75, 0.25, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25], [7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75, 7.25, 6.25, 5.25, 4.25, 3.25, 2.25, 1.25, 0.25, -0.75, -1.75, -2.75, -3.75, -4.75, -5.75, -6.75, -7.75]]> : tensor<2x64xf32>
+  %0 = adaround.fake_quant %w rounding(<hard>) qtype(!quant.uniform<i4:f32, 1.0>) v(dense<-1.0> : tensor<2x64xf32>) : tensor<2x64xf32>
+  return %0 : tensor<2x64xf32>
 }
 
 // -----

@@ -21,36 +21,56 @@
 using namespace mlir;
 using namespace mlir::adaround;
 
-int64_t mlir::adaround::innermostRun(ArrayRef<int64_t> shape,
-                                     const QuantGrid &grid) {
+/// Whether the kernel splits its innermost loop, `run` elements merged over
+/// rows of `row` (a per-tensor grid merges the whole tensor into one), back
+/// into its rows: when the rows are long enough for vector loops and whole
+/// bytes of packed levels. The bytes are then laid out row by row, and the
+/// kernel, iterating over rows, fuses into a consumer that does (a matvec;
+/// over the merged loop it would not, and the f32 weight would be built on
+/// every call). Shorter rows stay merged, so that a kernel left on its own
+/// still runs long vector loops.
+static bool splitsIntoRows(int64_t run, bool runIndexesBlocks, int64_t row,
+                           int64_t valuesPerByte) {
+  return !runIndexesBlocks && row >= kPackedRunBytes && run > row &&
+         run % row == 0 && row % valuesPerByte == 0;
+}
+
+int64_t mlir::adaround::packingRun(ArrayRef<int64_t> shape,
+                                   const QuantGrid &grid,
+                                   unsigned valuesPerByte) {
   LoopView view(shape, grid);
-  return view.loopShape.empty() ? 0 : view.loopShape.back();
+  if (view.loopShape.empty())
+    return 0;
+  int64_t run = view.loopShape.back();
+  int64_t row = shape.back();
+  return splitsIntoRows(run, view.loopIndexesBlocks.back(), row, valuesPerByte)
+             ? row
+             : run;
 }
 
 bool mlir::adaround::canUnpackInKernel(ArrayRef<int64_t> shape,
                                        const QuantGrid &grid,
                                        unsigned valuesPerByte) {
-  int64_t run = innermostRun(shape, grid);
+  int64_t run = packingRun(shape, grid, valuesPerByte);
   return run > 0 && run % valuesPerByte == 0;
 }
 
-/// Whether runs of valuesPerByte * kPackedRunBytes elements fit the
-/// innermost run exactly.
-static bool packsInRuns(int64_t innermostRun, unsigned valuesPerByte) {
-  return innermostRun % (valuesPerByte * kPackedRunBytes) == 0;
+int64_t mlir::adaround::packedRunBytes(int64_t packingRun,
+                                       unsigned valuesPerByte) {
+  int64_t k = valuesPerByte;
+  return packingRun % (k * kPackedRunBytes) == 0 ? kPackedRunBytes
+                                                 : packingRun / k;
 }
 
 PackedPosition mlir::adaround::packedPosition(int64_t index,
-                                              int64_t innermostRun,
+                                              int64_t packingRun,
                                               unsigned valuesPerByte) {
-  int64_t k = valuesPerByte;
-  if (!packsInRuns(innermostRun, valuesPerByte))
-    return {index / k, static_cast<unsigned>(index % k)};
-  int64_t outer = index / innermostRun, t = index % innermostRun;
-  int64_t runElements = k * kPackedRunBytes;
-  return {outer * (innermostRun / k) + (t / runElements) * kPackedRunBytes +
-              t % kPackedRunBytes,
-          static_cast<unsigned>((t % runElements) / kPackedRunBytes)};
+  int64_t runBytes = packedRunBytes(packingRun, valuesPerByte);
+  int64_t runElements = valuesPerByte * runBytes;
+  int64_t outer = index / packingRun, t = index % packingRun;
+  return {outer * (packingRun / valuesPerByte) + (t / runElements) * runBytes +
+              t % runBytes,
+          static_cast<unsigned>((t % runElements) / runBytes)};
 }
 
 Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
@@ -63,23 +83,15 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
   int64_t k = valuesPerByte;
 
   // The iteration space: the loop view, its innermost dimension split when
-  // levels are packed into (runs, slot, byte in run) or, element by element,
-  // into (bytes, slot). The slot dimension is the one the bytes do not have.
+  // levels are packed into (runs, slot, byte in run). The slot dimension is
+  // the one the bytes do not have.
   SmallVector<int64_t> iterShape(view.loopShape);
   SmallVector<bool> iterIndexesBlocks(view.loopIndexesBlocks);
-  bool runs = k > 1 && packsInRuns(iterShape.back(), k);
-  unsigned splitDims = k == 1 ? 1 : runs ? 3 : 2;
-  // An innermost loop over several rows (a per-tensor grid merges the whole
-  // tensor into one) is first split into its rows when each row is whole
-  // runs of kPackedRunBytes bytes: the bytes are then laid out as per row
-  // (runs never straddle rows), and the kernel, iterating over rows, fuses
-  // into a consumer that does (a matvec; over the merged loop it would not,
-  // and the f32 weight would be built on every call). Shorter rows stay
-  // merged, so that a kernel left on its own still runs long vector loops.
+  unsigned splitDims = k == 1 ? 1 : 3;
+  // The innermost loop is first split into rows where packingRun says so.
   int64_t row = resultType.getRank() ? resultType.getShape().back() : 0;
-  bool splitRows = row > 0 && !iterIndexesBlocks.back() &&
-                   iterShape.back() > row && iterShape.back() % row == 0 &&
-                   packsInRuns(row, k);
+  bool splitRows = splitsIntoRows(iterShape.back(), iterIndexesBlocks.back(),
+                                  row, k);
   if (splitRows) {
     int64_t inner = iterShape.pop_back_val();
     iterShape.append({inner / row, row});
@@ -100,14 +112,11 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
           levelTensor, rows);
     }
   } else {
-    int64_t inner = iterShape.back();
-    iterShape.pop_back();
-    if (runs)
-      iterShape.append({inner / (k * kPackedRunBytes), k, kPackedRunBytes});
-    else
-      iterShape.append({inner / k, k});
+    int64_t inner = iterShape.pop_back_val();
+    int64_t runBytes = packedRunBytes(inner, k);
+    iterShape.append({inner / (k * runBytes), k, runBytes});
     iterIndexesBlocks.append(splitDims - 1, iterIndexesBlocks.back());
-    unsigned slotDim = runs ? iterShape.size() - 2 : iterShape.size() - 1;
+    unsigned slotDim = iterShape.size() - 2;
     SmallVector<int64_t> byteShape;
     for (auto [d, size] : llvm::enumerate(iterShape))
       if (d != slotDim)
@@ -126,7 +135,7 @@ Value mlir::adaround::buildDequantizeKernel(OpBuilder &b, Location loc,
   unsigned rank = iterShape.size();
   AffineMap identity = b.getMultiDimIdentityMap(rank);
   AffineMap levelMap = identity;
-  unsigned slotDim = runs ? rank - 2 : rank - 1;
+  unsigned slotDim = rank - 2;
   if (k > 1)
     levelMap = identity.dropResult(slotDim);
   SmallVector<AffineExpr> blockDims;

@@ -26,17 +26,26 @@ LogicalResult lowerFakeQuantToLinalg(RewriterBase &rewriter, FakeQuantOp op);
 /// 16-bit storage into one `linalg.generic` (see buildDequantizeKernel).
 void populateQuantDequantizeToLinalgPatterns(RewritePatternSet &patterns);
 
-/// The packed layout of sub-byte levels, `k = valuesPerByte` per byte, `n =
-/// kPackedRunBytes`. Elements are taken row-major; the innermost run of the
-/// kernel's loop view (`innermostRun`: the tensor's last dimensions that
-/// share a quantization loop) is cut into runs of k * n elements, each stored
-/// in n bytes: element t of a run goes to byte t % n, bits
-/// [(t / n) * bits, (t / n + 1) * bits). One shift pair then unpacks n
-/// consecutive elements from n consecutive bytes: one 64-byte load gives
-/// four 16-lane f32 vectors. A run length
-/// that is a multiple of k but not of k * n is packed element by element
-/// (element i in byte i / k, bits [(i % k) * bits, ...)).
+/// The packed layout of sub-byte levels, `k = valuesPerByte` per byte.
+/// Elements are taken row-major in consecutive packing runs (packingRun)
+/// that never share a byte. A packing run is cut into runs of n = `k *
+/// kPackedRunBytes` elements when it is whole such runs, else it is one run
+/// of n = its length; each run is stored in n / k bytes: element t of a run
+/// goes to byte t % (n / k), bits [(t / (n / k)) * bits, ... + bits). One
+/// shift pair then unpacks consecutive elements from consecutive bytes (one
+/// 64-byte load gives four 16-lane f32 vectors), so that the kernel and the
+/// matvecs it fuses into run in vectors whatever the run's length.
 inline constexpr int64_t kPackedRunBytes = 64;
+
+/// Elements per packing run: the innermost run of elements sharing a loop
+/// in the kernel's loop view (a row of a per-channel weight, a block of a
+/// blockwise one), or the tensor's rows where that run merges several (a
+/// per-tensor weight) and the kernel splits it into them.
+int64_t packingRun(ArrayRef<int64_t> shape, const QuantGrid &grid,
+                   unsigned valuesPerByte);
+
+/// Bytes per run of a packing run of `packingRun` elements.
+int64_t packedRunBytes(int64_t packingRun, unsigned valuesPerByte);
 
 /// Where packed element `index` (row-major) lives: its byte, and its slot
 /// (the bits [slot * bits, (slot + 1) * bits) of the byte).
@@ -44,11 +53,8 @@ struct PackedPosition {
   int64_t byte;
   unsigned slot;
 };
-PackedPosition packedPosition(int64_t index, int64_t innermostRun,
+PackedPosition packedPosition(int64_t index, int64_t packingRun,
                               unsigned valuesPerByte);
-
-/// The innermost run of elements sharing a loop in the kernel's loop view.
-int64_t innermostRun(ArrayRef<int64_t> shape, const QuantGrid &grid);
 
 /// Builds `(level - z) * s` over a tensor of `resultType` as one
 /// `linalg.generic`. `levels` holds the integer levels in the storage type

@@ -17,15 +17,16 @@ using namespace mlir::adaround;
 
 namespace {
 
-/// Computes every baked level in parallel and hands it to
-/// `store(index, level, block)`. Returns the index of the first NaN input,
-/// which no level represents.
+/// Computes every baked level in parallel, over chunks of a multiple of
+/// `alignment` elements, and hands it to `store(index, level, block)`.
+/// Returns the index of the first NaN input, which no level represents.
 template <typename Store>
 std::optional<int64_t> forEachLevel(MLIRContext *ctx, ArrayRef<float> x,
                                     ArrayRef<float> v, ArrayRef<int64_t> shape,
-                                    const QuantGrid &grid, Store &&store) {
+                                    const QuantGrid &grid, int64_t alignment,
+                                    Store &&store) {
   FirstIndex firstNaN;
-  forEachElement(ctx, grid, shape, x.size(),
+  forEachElement(ctx, grid, shape, x.size(), alignment,
                  [&](int64_t, int64_t i, int64_t block) {
                    numerics::BlockParams params{grid.scales[block],
                                                 grid.zeroPoints[block],
@@ -116,15 +117,17 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
     unsigned width = bits <= 8 ? 8 : 16;
 
     // The levels are computed once, straight into the new constant's
-    // storage; `store(out, index, level, block)` writes one in its layout.
+    // storage; `store(out, index, level, block)` writes one in its layout,
+    // never into bytes that another chunk of `alignment` elements writes.
     std::optional<int64_t> firstNaN;
-    auto bake = [&](ShapedType constantType, size_t bytes, auto store) {
+    auto bake = [&](ShapedType constantType, size_t bytes, auto store,
+                    int64_t alignment = 1) {
       return makeElementsAttr(
           constantType, asResource, "adaround_baked", bytes,
           [&](MutableArrayRef<char> out) {
             std::memset(out.data(), 0, out.size());
             firstNaN = forEachLevel(
-                &getContext(), *x, *v, shape, *grid,
+                &getContext(), *x, *v, shape, *grid, alignment,
                 [&](int64_t i, int64_t level, int64_t block) {
                   store(out.data(), i, level, block);
                 });
@@ -156,7 +159,7 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
                     });
     } else if (perByte > 1) {
       uint32_t mask = (1u << bits) - 1;
-      int64_t run = innermostRun(shape, *grid);
+      int64_t run = packingRun(shape, *grid, perByte);
       values = bake(RankedTensorType::get({n / perByte}, b.getI8Type()),
                     n / perByte,
                     [=](char *out, int64_t i, int64_t level, int64_t) {
@@ -164,7 +167,7 @@ struct BakePass : adaround::impl::AdaroundBakeBase<BakePass> {
                       out[at.byte] |= static_cast<char>(
                           (static_cast<uint32_t>(level) & mask)
                           << (at.slot * bits));
-                    });
+                    }, perByte * packedRunBytes(run, perByte));
     } else if (width == 8) {
       values = bake(type.clone(b.getI8Type()), n,
                     [](char *out, int64_t i, int64_t level, int64_t) {

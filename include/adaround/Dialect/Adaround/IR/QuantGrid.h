@@ -16,6 +16,7 @@
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/APInt.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <atomic>
 #include <limits>
@@ -86,7 +87,7 @@ private:
 };
 
 /// Elements per parallel work item of forEachElement: large enough to
-/// amortize, and a multiple of 8, so that packed bytes never straddle items.
+/// amortize.
 inline constexpr int64_t kElementChunk = 1 << 20;
 
 inline int64_t numElementChunks(int64_t elements) {
@@ -95,19 +96,33 @@ inline int64_t numElementChunks(int64_t elements) {
 
 /// Calls `fn(chunk, index, block)` for every element of a tensor of `shape`
 /// (`index` row-major, `block` its entry in `grid`), in parallel over chunks
-/// of consecutive elements on the context's thread pool.
+/// of consecutive elements on the context's thread pool, each a multiple of
+/// `alignment` elements (packed levels that share a byte then never fall
+/// into two chunks).
 template <typename Fn>
 void forEachElement(MLIRContext *ctx, const QuantGrid &grid,
-                    ArrayRef<int64_t> shape, int64_t elements, Fn &&fn) {
-  parallelFor(ctx, 0, numElementChunks(elements), [&](size_t chunk) {
-    int64_t begin = chunk * kElementChunk;
-    int64_t end = std::min(elements, begin + kElementChunk);
+                    ArrayRef<int64_t> shape, int64_t elements,
+                    int64_t alignment, Fn &&fn) {
+  int64_t chunkElements = llvm::divideCeil(kElementChunk, alignment) * alignment;
+  int64_t chunks =
+      std::max<int64_t>(1, llvm::divideCeil(elements, chunkElements));
+  parallelFor(ctx, 0, chunks, [&](size_t chunk) {
+    int64_t begin = chunk * chunkElements;
+    int64_t end = std::min(elements, begin + chunkElements);
     if (begin >= end)
       return;
     BlockCursor cursor(grid, shape, begin);
     for (int64_t i = begin; i < end; ++i, cursor.next())
       fn(chunk, i, cursor.block());
   });
+}
+
+/// The same in chunks of kElementChunk (numElementChunks of them).
+template <typename Fn>
+void forEachElement(MLIRContext *ctx, const QuantGrid &grid,
+                    ArrayRef<int64_t> shape, int64_t elements, Fn &&fn) {
+  forEachElement(ctx, grid, shape, elements, /*alignment=*/1,
+                 std::forward<Fn>(fn));
 }
 
 /// The smallest index any thread reports: the first bad element.
