@@ -6,8 +6,8 @@ by side (interleaved, best of 3 x 10) in one run, with the read probe.
                  [--batches 1] [--distances 0,4096] [--weights i8,packed_i4]
                  [--opts old/bin/adaround-opt,new/bin/adaround-opt]
 
-One column per adaround-opt and distance; the weights are baked by the first
-adaround-opt.
+One column per adaround-opt and distance; each adaround-opt bakes the
+weights it compiles.
 """
 import argparse
 import json
@@ -37,7 +37,6 @@ def main():
     args = parser.parse_args()
     opts = [os.path.abspath(o) for o in args.opts.split(",") if o] or \
         [os.path.abspath(os.path.join(args.build, "bin", "adaround-opt"))]
-    opt = opts[0]
     os.makedirs(args.work, exist_ok=True)
     driver = run.build_driver("matvec_driver.c",
                               os.path.join(args.work, "matvec_driver"))
@@ -61,19 +60,22 @@ def main():
             for label, pre, bytes_per in run.MATVEC_WEIGHTS:
                 if label not in wanted:
                     continue
-                prepared = text
+                # Each adaround-opt bakes its own weights: the packed layout
+                # is the bake's.
+                prepared = [text] * len(opts)
                 if pre:
                     src = os.path.join(args.work, "in.mlir")
                     with open(src, "w") as f:
                         f.write(text)
                     passes = [p.replace(",", " ") for p in pre.split()]
-                    prepared = subprocess.run([opt, src] + passes,
-                                              capture_output=True, text=True,
-                                              check=True).stdout
+                    prepared = [subprocess.run([o, src] + passes,
+                                               capture_output=True, text=True,
+                                               check=True).stdout
+                                for o in opts]
                 name = f"{label.replace(' ', '_')}_{m}x{n}x{k}"
                 libs = {(i, d): fk.compile_kernel(
-                            prepared, args.work, f"{name}_o{i}_d{d}", opts[i],
-                            f"prefetch-distance={d}")
+                            prepared[i], args.work, f"{name}_o{i}_d{d}",
+                            opts[i], f"prefetch-distance={d}")
                         for i, d in columns}
                 best = {c: (1e30, 1e30) for c in columns}
                 for _ in range(3):

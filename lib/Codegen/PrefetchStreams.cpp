@@ -23,6 +23,9 @@ using namespace mlir;
 /// rare).
 static constexpr int64_t kMaxPrefetchedRows = 16;
 
+/// Bytes one prefetch fetches.
+static constexpr int64_t kCacheLineBytes = 64;
+
 /// The buffer `view` looks into, through subviews, reshapes and casts.
 static Value underlyingBuffer(Value view) {
   while (auto viewLike = view.getDefiningOp<ViewLikeOpInterface>())
@@ -111,6 +114,10 @@ static void prefetchAhead(vector::TransferReadOp read, Value buffer,
       builder, loc, std::max<int64_t>(1, distance / rows / elementBytes));
   Value last =
       arith::ConstantIndexOp::create(builder, loc, type.getNumElements() - 1);
+  // A row of the read longer than a cache line (4 vectors of f32 per step)
+  // gets a prefetch per line.
+  int64_t rowBytes = read.getVectorType().getShape().back() * elementBytes;
+  int64_t lines = llvm::divideCeil(rowBytes, kCacheLineBytes);
   for (int64_t row = 0; row < rows; ++row) {
     Value element = first;
     for (int64_t dim = shape.size(), rest = row; dim-- > 0; rest /= shape[dim])
@@ -120,10 +127,18 @@ static void prefetchAhead(vector::TransferReadOp read, Value buffer,
             arith::MulIOp::create(
                 builder, loc, strides[dim],
                 arith::ConstantIndexOp::create(builder, loc, position)));
-    Value target = arith::MinSIOp::create(
-        builder, loc, arith::AddIOp::create(builder, loc, element, ahead), last);
-    memref::PrefetchOp::create(builder, loc, flat, target, /*isWrite=*/false,
-                               /*localityHint=*/3, /*isDataCache=*/true);
+    Value start = arith::AddIOp::create(builder, loc, element, ahead);
+    for (int64_t line = 0; line < lines; ++line) {
+      Value target = start;
+      if (line)
+        target = arith::AddIOp::create(
+            builder, loc, start,
+            arith::ConstantIndexOp::create(
+                builder, loc, line * kCacheLineBytes / elementBytes));
+      Value clamped = arith::MinSIOp::create(builder, loc, target, last);
+      memref::PrefetchOp::create(builder, loc, flat, clamped, /*isWrite=*/false,
+                                 /*localityHint=*/3, /*isDataCache=*/true);
+    }
   }
 }
 

@@ -498,11 +498,22 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   if (weightRows && batch.empty())
     wholeSlots = slots;
   int64_t sumsPerStep = batchRows * iterations(row, wholeSlots);
+  auto fits = [&](int64_t factor) {
+    return sumsPerStep * factor <= kMaxBatchRows &&
+           factor * vectorWidth <= reductionRange;
+  };
   int64_t innerFactor = kAccumulators;
   while (innerFactor > 1 &&
-         (reductionRange % (innerFactor * vectorWidth) != 0 ||
-          sumsPerStep * innerFactor > kMaxBatchRows))
+         (reductionRange % (innerFactor * vectorWidth) != 0 || !fits(innerFactor)))
     innerFactor /= 2;
+  // A range that no two vectors divide (a row of 2000 bytes of packed
+  // levels) would leave one chain of additions, bound by its latency: it
+  // takes as many vectors per step as fit, and ends in a remainder tile.
+  if (innerFactor == 1)
+    for (int64_t factor = kAccumulators; factor > 1 && innerFactor == 1;
+         factor /= 2)
+      if (fits(factor))
+        innerFactor = factor;
   SmallVector<OpFoldResult> partialTiles(loops, rewriter.getIndexAttr(0));
   for (unsigned loop : reductionDims)
     partialTiles[loop] = rewriter.getIndexAttr(1);
@@ -532,9 +543,9 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
     for (Operation *tile : tiles)
       tile->setAttr(kBatchTileAttr, rewriter.getUnitAttr());
   }
-  // Full vectors in the steady state; the remainder tile is left dynamic
-  // (only with one vector per step: innerFactor is 1 then).
-  if (reductionRange % vectorWidth != 0 && !partial->loops.empty()) {
+  // Full steps in the steady state, then the remainder tile.
+  if (reductionRange % (innerFactor * vectorWidth) != 0 &&
+      !partial->loops.empty()) {
     auto inner = cast<scf::ForOp>(partial->loops.back().getOperation());
     scf::ForOp remainder;
     (void)scf::peelForLoopAndSimplifyBounds(rewriter, inner, remainder);

@@ -108,7 +108,9 @@ func.func @not_streams(%v: memref<200000xf32>, %w: memref<4096x4096xf32>,
 // matvec whose input is read once per 4 weight rows): one prefetch per row,
 // at the row's first byte (offset + r * row stride) plus 4096 / 4 = 1024
 // (the rows share the distance), clamped to the last byte (512 * 11008 -
-// 1). With min-bytes=0 the input is prefetched too: five in all.
+// 1). With min-bytes=0 the input is prefetched too, 1000 bytes = 250 floats
+// ahead, once per 64-byte line of its 256-byte read (16 floats apart):
+// eight in all.
 // CHECK-LABEL: func.func @block_of_rows
 // CHECK: %[[TILE:[a-z0-9_]+]] = memref.subview %{{.*}}[0, %{{.*}}] [4, 64]
 // CHECK: %{{.*}}, %[[OFFSET:[a-z0-9_]+]], %{{.*}}:2, %[[STRIDES:[a-z0-9_]+]]:2 = memref.extract_strided_metadata %[[TILE]]
@@ -134,7 +136,21 @@ func.func @not_streams(%v: memref<200000xf32>, %w: memref<4096x4096xf32>,
 // CHECK-NOT: memref.prefetch
 // CHECK: vector.transfer_read %[[TILE]]
 // SMALL-LABEL: func.func @block_of_rows
-// SMALL-COUNT-5: memref.prefetch
+// SMALL-SAME: %[[X:[a-z0-9_]+]]: memref<11008xf32>
+// SMALL-COUNT-4: memref.prefetch %{{.*}} : memref<5636096xi8>
+// SMALL-DAG: %[[XAHEAD:[a-z0-9_]+]] = arith.constant 250 : index
+// SMALL-DAG: %[[XLAST:[a-z0-9_]+]] = arith.constant 11007 : index
+// SMALL: %[[XAT:[a-z0-9_]+]] = arith.addi %{{.*}}, %[[XAHEAD]]
+// SMALL: %[[L0:[a-z0-9_]+]] = arith.minsi %[[XAT]], %[[XLAST]]
+// SMALL: memref.prefetch %[[X]][%[[L0]]]
+// SMALL: %[[C16:[a-z0-9_]+]] = arith.constant 16 : index
+// SMALL: %[[X1:[a-z0-9_]+]] = arith.addi %[[XAT]], %[[C16]]
+// SMALL: %[[L1:[a-z0-9_]+]] = arith.minsi %[[X1]], %[[XLAST]]
+// SMALL: memref.prefetch %[[X]][%[[L1]]]
+// SMALL: arith.constant 32 : index
+// SMALL: memref.prefetch %[[X]]
+// SMALL: arith.constant 48 : index
+// SMALL: memref.prefetch %[[X]]
 // SMALL-NOT: memref.prefetch
 func.func @block_of_rows(%w: memref<512x11008xi8>, %x: memref<11008xf32>,
                          %y: memref<512xf32>) {

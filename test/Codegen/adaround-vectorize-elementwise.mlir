@@ -38,11 +38,20 @@ func.func @elementwise(%x: tensor<100xf32>) -> tensor<100xf32> {
 // CHECK: %[[LAST:.*]] = arith.addf {{.*}} : vector<1xf32>
 // CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<1x1xf32> to vector<1xf32>
 // CHECK-NOT: adaround.
-// Vectors of 6 (one of them: 6 x 2 does not divide 256) halve once; the
-// odd 3 left are summed in order.
+// Vectors of 6: no two of them divide 256, but one vector per step would
+// leave one chain of additions, bound by its latency. So 4 per step (10
+// steps, 240), then the 16 left as a static tile into the first 16 sums;
+// the 24 halve three times and the odd 3 left are summed in order.
 // W6-LABEL: func.func @matvec
-// W6: arith.addf {{.*}} fastmath<contract> : vector<6xf32>
-// W6: vector.extract_strided_slice {{.*}} vector<6xf32> to vector<3xf32>
+// W6: scf.for {{.*}} to %c240 step %c24 {{.*}} -> (tensor<1x24xf32>)
+// W6: arith.addf {{.*}} fastmath<contract> : vector<24xf32>
+// W6: scf.yield
+// W6: tensor.extract_slice %{{.*}}[0, 240] [1, 16] [1, 1] : tensor<1x256xf32> to tensor<1x16xf32>
+// W6: arith.addf {{.*}} fastmath<contract> : vector<16xf32>
+// W6: tensor.insert_slice {{.*}}[0, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<1x24xf32>
+// W6: vector.extract_strided_slice {{.*}} vector<24xf32> to vector<12xf32>
+// W6: arith.addf {{.*}} : vector<12xf32>
+// W6: arith.addf {{.*}} : vector<6xf32>
 // W6: arith.addf {{.*}} : vector<3xf32>
 // W6-NOT: vector.extract_strided_slice
 // W6: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<1x3xf32> to vector<1xf32>

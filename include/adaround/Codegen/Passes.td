@@ -272,12 +272,16 @@ def AdaroundHoistVectorTransfers
     that every step reads and writes. Upstream
     `linalg::hoistRedundantVectorTransfers` (with non-zero trip counts
     verified) moves each such read/write pair out of the loops around it,
-    so the sums travel as loop-carried vectors. Run after
-    adaround-parallelize-loops: it does not model threads, and moving a
-    buffer's accesses out of a loop would hide from that pass which buffers
-    are scratch.
+    so the sums travel as loop-carried vectors. It leaves a buffer alone
+    once any view of it exists, as when a reduction's remainder tile
+    updates a slice of the partial sums after the loop, so views are first
+    folded into the accesses (upstream's `fold-memref-alias-ops` patterns).
+    Run after adaround-parallelize-loops: it does not model threads, and
+    moving a buffer's accesses out of a loop would hide from that pass which
+    buffers are scratch.
   }];
-  let dependentDialects = ["::mlir::vector::VectorDialect"];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def AdaroundPrefetchStreams
