@@ -16,7 +16,9 @@ def AdaroundVectorizeElementwise : Pass<"adaround-vectorize-elementwise",
     tiles without masks, the remainder with masks). A generic whose
     innermost loop is its only reduction (a matvec, with dequantization
     fused in) is tiled one row at a time with up to 4 x `vector-width`
-    partial sums per row, accumulated by fusable multiply-adds (fast-math
+    partial sums per row (4 vectors even where no two divide the row, the
+    rest then summed by a static remainder tile: one vector per step would
+    leave one chain of additions), accumulated by fusable multiply-adds (fast-math
     `contract`) and merged once per row as a tree, then vectorized the same
     way; outer reduction loops of at most 8 steps (the slots of packed
     levels) are unrolled. A small batch of rows (2 to 16: the parallel loops
@@ -303,7 +305,8 @@ def AdaroundPrefetchStreams
     their way while this one is summed. A read of a block of R rows (up to
     16) prefetches each row `distance` / R bytes ahead: the bytes fetched
     ahead stay `distance` in all, and leave room in L1 for the input the
-    rows share. Prefetches do not change results.
+    rows share. A row of the read longer than a 64-byte cache line gets a
+    prefetch per line. Prefetches do not change results.
     Meant for loops that walk such a buffer forwards (the kernels of
     adaround-vectorize-elementwise); a loop that jumps prefetches lines it
     reads later or not at all, which costs bandwidth only.

@@ -70,9 +70,11 @@ def AdaroundBake : Pass<"adaround-bake"> {
 
     By default the integers become a constant of the storage type (8 or 16
     bits) followed by `quant.scast` and `quant.dcast`: ordinary quant-dialect
-    IR. Storage of 4 bits or less is packed: `8 / bits` levels per byte,
-    row-major over all elements, the first element in the lowest bits, in an
-    `i8` constant of `n / (8 / bits)` elements, dequantized by one
+    IR. Storage of 4 bits or less is packed: `8 / bits` levels per byte in
+    an `i8` constant of `n / (8 / bits)` elements, in runs of `w` bytes (64,
+    or a whole row that is not a multiple of 64 bytes): byte `t` of a run
+    holds its levels `t`, `t + w`, ..., the first in the lowest bits, so that
+    a vector of bytes unpacks into consecutive levels. Dequantized by one
     `linalg.generic` that unpacks with shifts in the same loop (the quant
     dialect has no packed storage). When a tensor's innermost run of elements
     sharing a loop is not a multiple of the levels per byte, the levels are
