@@ -504,7 +504,8 @@ void tileInnerReduction(RewriterBase &rewriter, linalg::GenericOp op,
   };
   int64_t innerFactor = kAccumulators;
   while (innerFactor > 1 &&
-         (reductionRange % (innerFactor * vectorWidth) != 0 || !fits(innerFactor)))
+         (reductionRange % (innerFactor * vectorWidth) != 0 ||
+          !fits(innerFactor)))
     innerFactor /= 2;
   // A range that no two vectors divide (a row of 2000 bytes of packed
   // levels) would leave one chain of additions, bound by its latency: it

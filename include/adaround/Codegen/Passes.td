@@ -18,10 +18,10 @@ def AdaroundVectorizeElementwise : Pass<"adaround-vectorize-elementwise",
     fused in) is tiled one row at a time with up to 4 x `vector-width`
     partial sums per row (4 vectors even where no two divide the row, the
     rest then summed by a static remainder tile: one vector per step would
-    leave one chain of additions), accumulated by fusable multiply-adds (fast-math
-    `contract`) and merged once per row as a tree, then vectorized the same
-    way; outer reduction loops of at most 8 steps (the slots of packed
-    levels) are unrolled. A small batch of rows (2 to 16: the parallel loops
+    leave one chain of additions), accumulated by fusable multiply-adds
+    (fast-math `contract`) and merged once per row as a tree, then
+    vectorized the same way; outer reduction loops of at most 8 steps (the
+    slots of packed levels) are unrolled. A small batch of rows (2 to 16: the parallel loops
     the weight, the largest input of integer levels or else the largest
     input, does not depend on) is tiled whole, so that each stretch of the
     weight is loaded and converted once for all its rows, and summed in

@@ -103,7 +103,8 @@ template <typename Fn>
 void forEachElement(MLIRContext *ctx, const QuantGrid &grid,
                     ArrayRef<int64_t> shape, int64_t elements,
                     int64_t alignment, Fn &&fn) {
-  int64_t chunkElements = llvm::divideCeil(kElementChunk, alignment) * alignment;
+  int64_t chunkElements =
+      llvm::divideCeil(kElementChunk, alignment) * alignment;
   int64_t chunks =
       std::max<int64_t>(1, llvm::divideCeil(elements, chunkElements));
   parallelFor(ctx, 0, chunks, [&](size_t chunk) {
