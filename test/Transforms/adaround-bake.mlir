@@ -176,3 +176,15 @@ func.func @activation(%x: tensor<2xf32>) -> tensor<2xf32> {
   %0 = adaround.fake_quant %x qtype(!quant.uniform<i8:f32, 0.25>) v(dense<1.0> : tensor<2xf32>) : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// A rank-0 i4 weight has no rows to split and a run of one level, so it is
+// stored one level per byte: 1.3 / 0.5 = 2.6, V > 0 rounds up, level 3.
+// CHECK-LABEL: func.func @scalar_i4
+// CHECK: arith.constant dense<3> : tensor<i8>
+func.func @scalar_i4() -> tensor<f32> {
+  %w = arith.constant dense<1.3> : tensor<f32>
+  %0 = adaround.fake_quant %w rounding(<hard>) qtype(!quant.uniform<i4:f32, 0.5>) v(dense<1.0> : tensor<f32>) : tensor<f32>
+  return %0 : tensor<f32>
+}

@@ -42,7 +42,7 @@ int64_t mlir::adaround::packingRun(ArrayRef<int64_t> shape,
   if (view.loopShape.empty())
     return 0;
   int64_t run = view.loopShape.back();
-  int64_t row = shape.back();
+  int64_t row = shape.empty() ? 0 : shape.back();
   return splitsIntoRows(run, view.loopIndexesBlocks.back(), row, valuesPerByte)
              ? row
              : run;
