@@ -93,8 +93,9 @@ def random_layer(rng, kind, large, long_reductions=False):
                      lambda a, b: a @ b)
     if kind == "linear":
         # Y = X W^T with W stored as (outputs, inputs), as in torch's Linear:
-        # baked i4 and i2 levels are packed along the reduction, in runs when
-        # it is a multiple of 128 / 256. Batches of 4..16 rows (multiples of
+        # baked i4 and i2 levels are packed along the reduction, in 64-byte
+        # runs when it is a multiple of 128 / 256, else one run per row (200,
+        # 6000). Batches of 4..16 rows (multiples of
         # 4) with a multiple of 4 outputs are summed in register blocks of
         # 4 x 4, packed levels one slot at a time (baked weights also with
         # fewer outputs than rows: the vectorizer finds the weight by its
